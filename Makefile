@@ -1,0 +1,167 @@
+# jobdex: one non-recursive GNU Makefile.
+#
+#   make            build build/jobdex-index and build/jobdex-query
+#   make demo       install what is missing, build, index corpus/, query it
+#   make check      all tests, then the same tests built with ASan+UBSan
+#   make lint       cppcheck and clang-tidy;  make format / format-check
+#   make parse-report   parser rates over the CalHR specs in ../shared
+#
+# A second build with sanitizers lives in build/san (make BUILD=build/san
+# SAN=1 ...), so the two never mix objects.
+
+SHARED    ?= ../shared
+BUILD     ?= build
+SAN       ?=
+
+CC        ?= cc
+CXX       ?= g++
+CPPFLAGS  += -Iinclude -Iindexer -Iquery -Itests/lib -D_POSIX_C_SOURCE=200809L -MMD -MP
+WARN       = -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wundef \
+             -Wwrite-strings -Wpointer-arith
+CWARN      = $(WARN) -Wstrict-prototypes -Wmissing-prototypes \
+             -Wold-style-definition
+WERROR    ?= -Werror
+OPT       ?= -O2
+SANFLAGS   = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+ifeq ($(SAN),1)
+OPT        = $(SANFLAGS)
+LDSAN      = -fsanitize=address,undefined
+endif
+CFLAGS    ?= -std=c11 -g $(OPT) $(CWARN) $(WERROR)
+CXXFLAGS  ?= -std=c++17 -g $(OPT) $(WARN) $(WERROR)
+LDLIBS     = -lxapian -lstemmer -ljansson -lutf8proc -lm
+TESTLIBS   = -lcmocka
+
+# Debian packages the build and the tests need.
+DEB_PACKAGES = g++ make pkg-config libxapian-dev libstemmer-dev \
+               libcmocka-dev libjansson-dev libutf8proc-dev
+
+INDEXER_SRC = indexer/status.c indexer/arena.c indexer/buf.c \
+              indexer/analyze.c indexer/spec.c indexer/spec_json.c \
+              indexer/spec_lines.c indexer/spec_vocab.c indexer/spec_items.c \
+              indexer/spec_header.c indexer/spec_text.c indexer/spec_onet.c \
+              indexer/parse.c indexer/walk.c indexer/db.c indexer/index.c
+QUERY_SRC   =
+CXX_SRC     = indexer/xapian_shim.cc
+
+LIB_OBJ  = $(INDEXER_SRC:%.c=$(BUILD)/obj/%.o) $(QUERY_SRC:%.c=$(BUILD)/obj/%.o) \
+           $(CXX_SRC:%.cc=$(BUILD)/obj/%.o)
+LIB      = $(BUILD)/libjobdex.a
+INDEX_BIN = $(BUILD)/jobdex-index
+BINS     = $(INDEX_BIN)
+
+UNIT_TESTS = test_analyze test_shim
+TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+.PHONY: all deps demo check check-build run-tests lint format format-check \
+        parse-report clean
+.SECONDARY:
+
+all: $(BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(INDEX_BIN): $(BUILD)/obj/indexer/main.o $(LIB)
+	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+TESTUTIL = $(BUILD)/obj/tests/lib/testutil.o
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTUTIL) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS) $(TESTLIBS)
+
+$(BUILD)/tests/test_cli: $(BUILD)/obj/tests/cli/test_cli.o $(TESTUTIL) $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS) $(TESTLIBS)
+
+# ---- set-up ----
+
+deps:
+	@missing=""; \
+	if command -v dpkg-query >/dev/null 2>&1; then \
+	  for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+	      grep -q 'install ok installed' || missing="$$missing $$p"; \
+	  done; \
+	else \
+	  echo "deps: not a Debian system; install:$(DEB_PACKAGES)"; exit 0; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "deps: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "deps: missing packages; run:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+DEMO_DB = $(BUILD)/demo.db
+
+demo: deps
+	$(MAKE) all
+	rm -rf $(DEMO_DB)
+	$(INDEX_BIN) --no-progress -d $(DEMO_DB) corpus
+	$(INDEX_BIN) --dump corpus/milwaukie/web-services-coordinator.txt | head -c 600; echo
+
+# ---- tests ----
+
+check: deps
+	$(MAKE) check-build
+	$(MAKE) run-tests
+	$(MAKE) BUILD=$(BUILD)/san SAN=1 check-build
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(MAKE) BUILD=$(BUILD)/san SAN=1 run-tests
+
+check-build: $(BINS) $(TEST_BINS)
+
+run-tests: $(BINS) $(TEST_BINS)
+	@set -e; for t in $(TEST_BINS); do \
+	  echo "== $$t"; \
+	  JOBDEX_BIN=$(BUILD) JOBDEX_SHARED=$(SHARED) $$t; \
+	done
+
+parse-report: $(BUILD)/tests/test_calhr
+	JOBDEX_SHARED=$(SHARED) JOBDEX_REPORT=1 $(BUILD)/tests/test_calhr
+
+# ---- code quality ----
+
+ALL_C = $(wildcard indexer/*.c query/*.c tests/*/*.c bench/*.c)
+ALL_H = $(wildcard include/*.h indexer/*.h query/*.h tests/*/*.h)
+
+lint:
+	cppcheck --std=c11 --enable=warning,style,performance,portability \
+	  --error-exitcode=1 --inline-suppr --quiet \
+	  --suppress=missingIncludeSystem -Iinclude -Iindexer -Iquery \
+	  indexer/*.c query/*.c tests/*/*.c
+	@set -e; for f in indexer/*.c query/*.c; do \
+	  clang-tidy --quiet $$f -- -Iinclude -Iindexer -Iquery \
+	    -D_POSIX_C_SOURCE=200809L -std=c11 2>/dev/null; done
+	clang-tidy --quiet $(CXX_SRC) -- -Iinclude -Iindexer -Iquery -std=c++17 \
+	  2>/dev/null
+
+format:
+	clang-format -i $(ALL_C) $(ALL_H) $(CXX_SRC)
+
+format-check:
+	clang-format --dry-run --Werror $(ALL_C) $(ALL_H) $(CXX_SRC)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

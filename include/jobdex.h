@@ -1,0 +1,320 @@
+/*
+ * jobdex.h: the public API of jobdex, a search and matching engine for job
+ * classification specifications ("class specs").
+ *
+ * A class spec is read from text (as it comes out of PDFs and web pages),
+ * from JSON lines, or from an O*NET database directory into a typed record,
+ * struct jd_spec. Records are stored in an index directory (Xapian
+ * databases, see indexer/schema.h) and queried with ad-hoc searches,
+ * résumé matching, similarity and duty-overlap reports.
+ *
+ * Lifecycle of a writer:
+ *
+ *     jd_db *db;
+ *     jd_status st;
+ *     if (jd_db_new(&db) != JD_OK)
+ *         return JD_ERR_NOMEM;
+ *     st = jd_db_open(db, "specs.db", JD_OPEN_WRITE | JD_OPEN_CREATE);
+ *     if (st == JD_OK)
+ *         st = jd_parse_file("corpus/portland/coordinator-ii.txt", &opts,
+ *                            &sink);       // sink.spec calls jd_db_add()
+ *     if (st == JD_OK)
+ *         st = jd_db_commit(db);
+ *     if (st != JD_OK)
+ *         fprintf(stderr, "%s\n", jd_db_errmsg(db));
+ *     jd_db_free(db);                       // closes; never commits
+ *
+ * Conventions. Every function that can fail returns a jd_status. Outputs
+ * come last and are set to NULL on failure. Every _free accepts NULL.
+ * "Borrowed" pointers are valid until the next call on their source or until
+ * the source is freed. The library never prints and never exits.
+ */
+#ifndef JOBDEX_H
+#define JOBDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Status                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Values are never renumbered; new ones go at the end. */
+typedef enum jd_status {
+    JD_OK = 0,
+    JD_ERR_NOMEM,
+    JD_ERR_IO,
+    JD_ERR_INVALID_ARG, /* bad input: malformed spec, JSON, option */
+    JD_ERR_QUERY_SYNTAX,
+    JD_ERR_NOT_FOUND, /* no index at that path, or no such record */
+    JD_ERR_LOCKED,    /* another writer holds the index */
+    JD_ERR_CORRUPT,
+    JD_ERR_VERSION, /* index written by an incompatible version */
+    JD_ERR_BACKEND, /* Xapian error with no closer match */
+    JD_ERR_INTERNAL,
+    JD_ERR_TOO_BIG,     /* input over a documented size limit */
+    JD_ERR_INTERRUPTED, /* stopped on request (signal) */
+} jd_status;
+
+/* A static, lower-case description of ST ("index is locked by another
+ * writer"). Never NULL, never fails. */
+const char *jd_status_str(jd_status st);
+
+/* ------------------------------------------------------------------ */
+/* The record                                                          */
+/* ------------------------------------------------------------------ */
+
+/* One duty or qualification statement, whole even when the source wrapped
+ * it over lines or pages. Sub-bullets are kept in TEXT, each on its own
+ * line starting "- ". */
+struct jd_item {
+    unsigned n;       /* number as written in the spec, else its ordinal */
+    const char *kind; /* "essential", "general", "specific", "typical",
+                         "core", "supplemental", "knowledge", "skill",
+                         "ability", "education", "experience", "license" */
+    const char *text;
+    unsigned line; /* 1-based source line of its first line; 0 unknown */
+};
+
+struct jd_item_list {
+    struct jd_item *v;
+    size_t len;
+};
+
+struct jd_str_list {
+    const char **v;
+    size_t len;
+};
+
+/*
+ * A classification. Every string is UTF-8 (NFKC, typographic punctuation
+ * folded to ASCII) and NULL when the spec does not give it. All memory
+ * belongs to the record and is released by jd_spec_free().
+ */
+typedef struct jd_spec {
+    const char *id;    /* "JURISDICTION/CODE" slug, unique in an index */
+    const char *code;  /* class code as written; O*NET-SOC for O*NET */
+    const char *title; /* title case as printed in running text */
+    struct jd_str_list alt_titles;
+    const char *jurisdiction; /* display name: "City of Milwaukie" */
+    const char *department;
+    const char *series;
+    const char *pay_grade; /* as written */
+    bool has_grade;        /* grade_min/grade_max hold numbers */
+    double grade_min, grade_max;
+    const char *flsa; /* as written: "Exempt", "Nonexempt" */
+    const char *bargaining_unit;
+    const char *adopted, *revised; /* dates as written */
+    const char *summary;
+    const char *distinguishing;
+    struct jd_item_list duties;
+    struct jd_item_list knowledge, skills, abilities;
+    struct jd_item_list education; /* education and experience items */
+    struct jd_item_list licenses;
+    const char *supervision;
+    const char *working_conditions;
+    /* Sections the record has no field for ("Special Personal
+     * Characteristics", "Communications"): KIND is the heading. */
+    struct jd_item_list other;
+    struct jd_str_list tools;
+    const char *source_file;
+    unsigned source_line; /* line where the record starts */
+    struct arena *mem;    /* private */
+} jd_spec;
+
+/* Release SPEC and everything it points to. Accepts NULL. */
+void jd_spec_free(jd_spec *spec);
+
+/* The slug form used for ids and filters: lower case, runs of anything
+ * but letters and digits turned into one '-', leading "city of",
+ * "county of", "state of" dropped. Writes at most SIZE bytes including
+ * the NUL into BUF and returns BUF. */
+char *jd_slug(const char *text, char *buf, size_t size);
+
+/* The slug of a jurisdiction name ("City of St. Louis" -> "st-louis"). */
+char *jd_jurisdiction_slug(const char *name, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* Growable byte buffer, used for JSON and other text results          */
+/* ------------------------------------------------------------------ */
+
+typedef struct jd_buf {
+    char *data; /* NUL-terminated when len > 0 */
+    size_t len; /* bytes, excluding the NUL */
+    size_t cap;
+} jd_buf;
+
+/* Release the buffer's memory and reset it to empty. */
+void jd_buf_free(jd_buf *buf);
+
+/* ------------------------------------------------------------------ */
+/* Reading specs                                                       */
+/* ------------------------------------------------------------------ */
+
+typedef enum jd_input_format {
+    JD_FORMAT_AUTO = 0, /* by content: JSON lines, O*NET dir, else text */
+    JD_FORMAT_SPEC,     /* class-spec text */
+    JD_FORMAT_JSONL,    /* one record per line, as jd_spec_to_json() */
+    JD_FORMAT_ONET,     /* an O*NET database directory */
+} jd_input_format;
+
+/* Files larger than this are rejected with JD_ERR_TOO_BIG. Real class
+ * specs are a few KB; 8 MiB leaves room for long series specs. */
+#define JD_SPEC_MAX_BYTES ((size_t)8 << 20)
+/* JSON lines longer than this are rejected one line at a time. */
+#define JD_JSONL_MAX_LINE ((size_t)8 << 20)
+
+struct jd_parse_opts {
+    jd_input_format format;
+    /* Jurisdiction when neither the text nor the folder names one. */
+    const char *jurisdiction;
+    /* Jurisdiction from the folder the file was found in (the first
+     * directory below the root the user named), or NULL. */
+    const char *folder_jurisdiction;
+};
+
+/*
+ * Where parsed records go. SPEC receives each record and owns it from
+ * then on (it must call jd_spec_free eventually); a non-JD_OK return stops
+ * the parse and is returned by the jd_parse_* call. REJECT, if not NULL,
+ * hears about each input that yields no record: SOURCE is the file, LINE
+ * the line (0 for the whole file), WHY a short lower-case reason.
+ */
+struct jd_parse_sink {
+    jd_status (*spec)(void *ctx, jd_spec *spec);
+    void (*reject)(void *ctx, const char *source, unsigned line,
+                   const char *why);
+    void *ctx;
+};
+
+/*
+ * Parse the file at PATH in OPTS->format and hand each record to SINK.
+ * A text spec yields one record per class (a series spec lists several).
+ * Returns JD_OK when the file was read, even if some JSON lines were
+ * rejected (SINK->reject heard why); JD_ERR_IO (unreadable, missing),
+ * JD_ERR_TOO_BIG, JD_ERR_INVALID_ARG (empty, binary, invalid UTF-8, no
+ * record found) with the reason in MSG; or whatever SINK->spec returned.
+ */
+jd_status jd_parse_file(const char *path, const struct jd_parse_opts *opts,
+                        const struct jd_parse_sink *sink, char *msg,
+                        size_t msglen);
+
+/* Parse class-spec TEXT of LEN bytes as if read from SOURCE (a name used in
+ * records and messages). Returns as jd_parse_file(). */
+jd_status jd_parse_text(const char *text, size_t len, const char *source,
+                        const struct jd_parse_opts *opts,
+                        const struct jd_parse_sink *sink, char *msg,
+                        size_t msglen);
+
+/* Append SPEC as one line of JSON (no newline) to OUT. The schema is the
+ * one jd_spec_from_json() reads: --dump round-trips. JD_OK or
+ * JD_ERR_NOMEM. */
+jd_status jd_spec_to_json(const jd_spec *spec, jd_buf *out);
+
+/* Read one record from JSON of LEN bytes. SOURCE names it in messages.
+ * On success *OUT owns a record; on failure *OUT is NULL, MSG says why and
+ * the status is JD_ERR_INVALID_ARG or JD_ERR_NOMEM. A record without an id
+ * gets one made from its jurisdiction and code or title. */
+jd_status jd_spec_from_json(const char *json, size_t len, const char *source,
+                            jd_spec **out, char *msg, size_t msglen);
+
+/*
+ * Walk the paths PATHS[0..N) the way jobdex-index reads its arguments: a
+ * file is taken as it is; a directory is searched recursively, in byte
+ * order of names, for *.txt, *.text, *.jsonl, *.ndjson and *.json files,
+ * skipping names that start with '.', and a directory that holds an O*NET
+ * database ("Occupation Data.txt") is taken whole. FILE gets each path
+ * with FOLDER: the first directory below the root it was found in
+ * ("corpus/portland/x.txt" under "corpus" gives "portland"), or NULL.
+ * ERROR hears about paths that cannot be read (missing, unreadable, a
+ * symbolic-link loop). A non-JD_OK return from FILE stops the walk.
+ * Returns JD_OK or FILE's status, or JD_ERR_NOMEM.
+ */
+struct jd_walk_sink {
+    jd_status (*file)(void *ctx, const char *path, const char *folder);
+    void (*error)(void *ctx, const char *path, const char *why);
+    void *ctx;
+};
+jd_status jd_walk(const char *const *paths, size_t n,
+                  const struct jd_walk_sink *sink);
+
+/* ------------------------------------------------------------------ */
+/* The index                                                           */
+/* ------------------------------------------------------------------ */
+
+typedef struct jd_db jd_db;
+
+enum {
+    JD_OPEN_READ = 0,
+    JD_OPEN_WRITE = 1u << 0,  /* take the writer lock */
+    JD_OPEN_CREATE = 1u << 1, /* with WRITE: create the index if missing */
+};
+
+/* Make an unopened handle. Fails only with JD_ERR_NOMEM. */
+jd_status jd_db_new(jd_db **out);
+
+/*
+ * Open the index directory PATH. With JD_OPEN_WRITE the handle holds the
+ * writer lock until jd_db_free(); a run that was killed before its last
+ * batch was fully committed is repaired here (see jd_db_recovered()).
+ * Returns JD_OK, JD_ERR_NOT_FOUND (no index there), JD_ERR_LOCKED,
+ * JD_ERR_VERSION, JD_ERR_CORRUPT, JD_ERR_IO or JD_ERR_BACKEND; the detail
+ * is in jd_db_errmsg().
+ */
+jd_status jd_db_open(jd_db *db, const char *path, unsigned flags);
+
+/* Close and free. Uncommitted additions are discarded, never half-written.
+ * Accepts NULL. */
+void jd_db_free(jd_db *db);
+
+/* The detail of the last failure on DB. Borrowed; never NULL. */
+const char *jd_db_errmsg(const jd_db *db);
+
+/* How many records jd_db_open() re-synchronised after an interrupted run
+ * (0 when the index was clean). */
+size_t jd_db_recovered(const jd_db *db);
+
+/*
+ * Add SPEC to the current batch, replacing any record with the same id.
+ * The batch is committed when its text exceeds the batch size (see
+ * jd_db_set_batch_bytes) and by jd_db_commit(). SPEC stays the caller's.
+ * Returns JD_OK, JD_ERR_INVALID_ARG (no id), JD_ERR_NOMEM, JD_ERR_IO,
+ * JD_ERR_BACKEND.
+ */
+jd_status jd_db_add(jd_db *db, const jd_spec *spec);
+
+/* Remove the record ID. JD_ERR_NOT_FOUND when there is none. */
+jd_status jd_db_delete(jd_db *db, const char *id);
+
+/* Commit the current batch: after JD_OK it survives any crash. */
+jd_status jd_db_commit(jd_db *db);
+
+/* Commit automatically once a batch holds this many bytes of record text
+ * (default JD_BATCH_BYTES). */
+#define JD_BATCH_BYTES ((size_t)16 << 20)
+void jd_db_set_batch_bytes(jd_db *db, size_t bytes);
+
+/* Records committed by this handle so far (added or replaced). */
+size_t jd_db_committed(const jd_db *db);
+
+/* Number of records (classes) in the index, as last committed. */
+jd_status jd_db_count(jd_db *db, size_t *out);
+
+/*
+ * Fetch the record ID. On success *OUT owns a record (jd_spec_free).
+ * JD_ERR_NOT_FOUND when there is none.
+ */
+jd_status jd_db_get(jd_db *db, const char *id, jd_spec **out);
+
+/* The version of the on-disk format this library reads and writes. */
+#define JD_INDEX_FORMAT_VERSION 1
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* JOBDEX_H */

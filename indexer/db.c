@@ -1,0 +1,265 @@
+/*
+ * db.c: opening and closing an index, its format check, recovery after
+ * an interrupted writer, and reading records back.
+ */
+#include "db.h"
+
+#include "buf.h"
+#include "schema.h"
+#include "spec_json.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+jd_status
+db_fail(jd_db *db, jd_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(db->msg, sizeof(db->msg), fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+jd_status
+jd_db_new(jd_db **out)
+{
+    *out = calloc(1, sizeof(jd_db));
+    if (!*out)
+        return JD_ERR_NOMEM;
+    (*out)->batch_limit = JD_BATCH_BYTES;
+    return JD_OK;
+}
+
+static void
+db_close(jd_db *db)
+{
+    xs_close(db->classes);
+    xs_close(db->items);
+    xs_doc_free(db->doc);
+    xs_doc_free(db->item_doc);
+    analyzer_free(db->an);
+    db->classes = db->items = NULL;
+    db->doc = db->item_doc = NULL;
+    db->an = NULL;
+}
+
+void
+jd_db_free(jd_db *db)
+{
+    if (!db)
+        return;
+    db_close(db);
+    termvec_free(&db->tv);
+    jd_buf_free(&db->scratch);
+    jd_buf_free(&db->json);
+    jd_buf_free(&db->pending);
+    free(db);
+}
+
+const char *
+jd_db_errmsg(const jd_db *db)
+{
+    return db->msg[0] ? db->msg : "no error";
+}
+
+size_t
+jd_db_recovered(const jd_db *db)
+{
+    return db->recovered;
+}
+
+static unsigned long
+meta_number(jd_db *db, struct xs_db *x, const char *key, jd_status *st)
+{
+    *st = xs_get_metadata(x, key, &db->scratch, db->msg, sizeof(db->msg));
+    if (*st != JD_OK || db->scratch.len == 0)
+        return 0;
+    return strtoul(db->scratch.data, NULL, 10);
+}
+
+/* The index format: written on first commit, checked on every open. */
+static jd_status
+check_format(jd_db *db)
+{
+    jd_status st = xs_get_metadata(db->classes, META_FORMAT, &db->scratch,
+                                   db->msg, sizeof(db->msg));
+    if (st != JD_OK)
+        return st;
+    size_t count = 0;
+    if (db->scratch.len == 0) {
+        if ((st = xs_doccount(db->classes, &count, db->msg,
+                              sizeof(db->msg))) != JD_OK)
+            return st;
+        if (count > 0)
+            return db_fail(db, JD_ERR_VERSION,
+                           "not a jobdex index (no format version)");
+        if (!db->writable)
+            return JD_OK; /* a new, empty index */
+        char v[16];
+        snprintf(v, sizeof(v), "%d", INDEX_FORMAT_VERSION);
+        return xs_set_metadata(db->classes, META_FORMAT, v, db->msg,
+                               sizeof(db->msg));
+    }
+    long v = strtol(db->scratch.data, NULL, 10);
+    if (v != INDEX_FORMAT_VERSION)
+        return db_fail(db, JD_ERR_VERSION,
+                       "index format %ld, this jobdex reads format %d; "
+                       "re-index with this version",
+                       v, INDEX_FORMAT_VERSION);
+    return JD_OK;
+}
+
+/*
+ * A writer that died between committing classes/ and items/ leaves items/
+ * one batch behind. The ids that batch touched are in META_PENDING; their
+ * items are rebuilt from the stored records (or removed when the record is
+ * gone) and committed, which brings both databases to the same batch.
+ */
+static jd_status
+recover(jd_db *db)
+{
+    jd_status st;
+    unsigned long cb = meta_number(db, db->classes, META_BATCH, &st);
+    if (st != JD_OK)
+        return st;
+    unsigned long ib = meta_number(db, db->items, META_BATCH, &st);
+    if (st != JD_OK)
+        return st;
+    db->batch = cb;
+    if (ib == cb)
+        return JD_OK;
+    if (ib > cb || cb - ib > 1)
+        return db_fail(db, JD_ERR_CORRUPT,
+                       "items are at batch %lu but classes at batch %lu", ib,
+                       cb);
+    if ((st = xs_get_metadata(db->classes, META_PENDING, &db->pending, db->msg,
+                              sizeof(db->msg))) != JD_OK)
+        return st;
+    char *ids = db->pending.data ? strdup(db->pending.data) : NULL;
+    buf_clear(&db->pending);
+    char *save = NULL;
+    for (char *id = ids ? strtok_r(ids, "\n", &save) : NULL;
+         id && st == JD_OK; id = strtok_r(NULL, "\n", &save)) {
+        jd_spec *s = NULL;
+        st = db_load(db, id, &s);
+        if (st == JD_OK) {
+            st = index_put_items(db, s);
+            jd_spec_free(s);
+        } else if (st == JD_ERR_NOT_FOUND) {
+            char term[1024];
+            snprintf(term, sizeof(term), PREFIX_PARENT "%s", id);
+            st = xs_delete_term(db->items, term, db->msg, sizeof(db->msg));
+        }
+        db->recovered++;
+    }
+    free(ids);
+    if (st != JD_OK)
+        return st;
+    char num[32];
+    snprintf(num, sizeof(num), "%lu", cb);
+    if ((st = xs_set_metadata(db->items, META_BATCH, num, db->msg,
+                              sizeof(db->msg))) != JD_OK)
+        return st;
+    return xs_commit(db->items, db->msg, sizeof(db->msg));
+}
+
+static jd_status
+open_part(jd_db *db, const char *name, enum xs_mode mode, struct xs_db **out)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/%s", db->path, name);
+    char detail[512] = "";
+    jd_status st = xs_open(path, mode, out, detail, sizeof(detail));
+    switch (st) {
+    case JD_OK:
+        return JD_OK;
+    case JD_ERR_LOCKED:
+        return db_fail(db, st, "index is locked by another writer");
+    case JD_ERR_NOT_FOUND:
+        return db_fail(db, st, "no index");
+    case JD_ERR_VERSION:
+        return db_fail(db, st, "database version not supported: %s", detail);
+    default:
+        return db_fail(db, st, "%s", detail);
+    }
+}
+
+jd_status
+jd_db_open(jd_db *db, const char *path, unsigned flags)
+{
+    db_close(db);
+    db->msg[0] = '\0';
+    snprintf(db->path, sizeof(db->path), "%s", path);
+    db->writable = (flags & JD_OPEN_WRITE) != 0;
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno != ENOENT)
+            return db_fail(db, JD_ERR_IO, "%s", strerror(errno));
+        if (!(db->writable && (flags & JD_OPEN_CREATE)))
+            return db_fail(db, JD_ERR_NOT_FOUND, "no such index");
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return db_fail(db, JD_ERR_IO, "cannot create directory: %s",
+                           strerror(errno));
+    } else if (!S_ISDIR(sb.st_mode)) {
+        return db_fail(db, JD_ERR_NOT_FOUND, "not an index directory");
+    }
+
+    jd_status st = analyzer_new(&db->an);
+    if (st != JD_OK)
+        return db_fail(db, st, "out of memory");
+    enum xs_mode mode = !db->writable                ? XS_READ
+                        : (flags & JD_OPEN_CREATE) ? XS_CREATE
+                                                   : XS_WRITE;
+    /* The classes database holds the writer lock for the whole index. */
+    if ((st = open_part(db, CLASSES_DIR, mode, &db->classes)) != JD_OK ||
+        (st = open_part(db, ITEMS_DIR, mode, &db->items)) != JD_OK ||
+        (st = check_format(db)) != JD_OK)
+        goto fail;
+    if (db->writable) {
+        if ((st = xs_doc_new(&db->doc)) != JD_OK ||
+            (st = xs_doc_new(&db->item_doc)) != JD_OK ||
+            (st = recover(db)) != JD_OK)
+            goto fail;
+    }
+    return JD_OK;
+fail:
+    db_close(db);
+    return st;
+}
+
+jd_status
+jd_db_count(jd_db *db, size_t *out)
+{
+    return xs_doccount(db->classes, out, db->msg, sizeof(db->msg));
+}
+
+jd_status
+db_load(jd_db *db, const char *id, jd_spec **out)
+{
+    *out = NULL;
+    char term[1024];
+    snprintf(term, sizeof(term), PREFIX_ID "%s", id);
+    jd_status st = xs_data_by_term(db->classes, term, &db->scratch, db->msg,
+                                   sizeof(db->msg));
+    if (st == JD_ERR_NOT_FOUND)
+        return db_fail(db, st, "no record '%s'", id);
+    if (st != JD_OK)
+        return st;
+    char why[256];
+    st = jd_spec_from_json(db->scratch.data, db->scratch.len, NULL, out, why,
+                           sizeof(why));
+    if (st == JD_ERR_INVALID_ARG)
+        return db_fail(db, JD_ERR_CORRUPT, "stored record '%s': %s", id, why);
+    return st;
+}
+
+jd_status
+jd_db_get(jd_db *db, const char *id, jd_spec **out)
+{
+    return db_load(db, id, out);
+}

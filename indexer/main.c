@@ -1,0 +1,413 @@
+/*
+ * main.c: jobdex-index, the command that reads class specs into an index
+ * (or, with --dump, prints the parsed records). Uses only jobdex.h.
+ */
+#include "jobdex.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "Usage: jobdex-index [OPTION]... PATH...\n"
+    "Read class specifications into a jobdex index.\n"
+    "\n"
+    "Each PATH is a file or a directory; directories are searched\n"
+    "recursively for *.txt, *.text, *.jsonl, *.ndjson and *.json files (names\n"
+    "starting with '.' are skipped). A directory holding an O*NET database\n"
+    "('Occupation Data.txt') is imported whole. A record whose id is already\n"
+    "in the index replaces it.\n"
+    "\n"
+    "Options:\n"
+    "  -d, --db DIR          index directory (default: $JOBDEX_DB, else\n"
+    "                        ./jobdex.db); created if missing\n"
+    "  -f, --format FORMAT   auto (default), spec (class-spec text), jsonl\n"
+    "                        (one JSON record per line, as --dump prints) or\n"
+    "                        onet (an O*NET database directory)\n"
+    "  -J, --jurisdiction NAME  employer for specs whose text does not name\n"
+    "                        one and that are not in a folder below PATH\n"
+    "                        (the folder's name is used then: corpus/portland)\n"
+    "      --dump            print the parsed records as JSON lines on stdout\n"
+    "                        instead of indexing\n"
+    "      --batch-mb N      commit after N MB of record text (default 16)\n"
+    "  -p, --progress        show progress on stderr (default on a terminal)\n"
+    "      --no-progress     never show progress\n"
+    "  -q, --quiet           no summary line\n"
+    "  -h, --help            show this help and exit\n"
+    "\n"
+    "Inputs that cannot be used (empty, binary, not UTF-8, over 8 MiB, no\n"
+    "class title, unreadable) are reported one line each on stderr and\n"
+    "skipped; everything else is indexed. SIGINT or SIGTERM stop after\n"
+    "committing what was read so far.\n"
+    "\n"
+    "Exit status: 0 all inputs indexed, 1 some inputs rejected, 2 usage\n"
+    "error, 3 any other failure (e.g. the index is locked by another\n"
+    "writer).\n"
+    "\n"
+    "Example:\n"
+    "  jobdex-index -d specs.db corpus/\n"
+    "  jobdex-index --dump corpus/milwaukie/web-services-coordinator.txt\n";
+
+static const char *prog = "jobdex-index";
+
+struct options {
+    const char *db;
+    jd_input_format format;
+    const char *jurisdiction;
+    bool dump;
+    int progress; /* -1 auto, 0 off, 1 on */
+    bool quiet;
+    size_t batch_bytes;
+};
+
+struct file_list {
+    char **path;
+    char **folder;
+    size_t n, cap;
+};
+
+struct run {
+    struct options opt;
+    jd_db *db;
+    struct file_list files;
+    size_t records, rejected, failed_files;
+    jd_buf json;
+    bool show_progress;
+    size_t done_files;
+};
+
+static volatile sig_atomic_t stop_signal = 0;
+
+static void
+on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+static void
+usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+    exit(2);
+}
+
+static void
+parse_args(int argc, char **argv, struct options *o)
+{
+    enum { OPT_DUMP = 256, OPT_NO_PROGRESS, OPT_BATCH_MB };
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"jurisdiction", required_argument, NULL, 'J'},
+        {"dump", no_argument, NULL, OPT_DUMP},
+        {"batch-mb", required_argument, NULL, OPT_BATCH_MB},
+        {"progress", no_argument, NULL, 'p'},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof(*o));
+    o->db = getenv("JOBDEX_DB");
+    if (!o->db || !*o->db)
+        o->db = "jobdex.db";
+    o->progress = -1;
+    o->batch_bytes = JD_BATCH_BYTES;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":d:f:J:pqh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "auto") == 0)
+                o->format = JD_FORMAT_AUTO;
+            else if (strcmp(optarg, "spec") == 0)
+                o->format = JD_FORMAT_SPEC;
+            else if (strcmp(optarg, "jsonl") == 0)
+                o->format = JD_FORMAT_JSONL;
+            else if (strcmp(optarg, "onet") == 0)
+                o->format = JD_FORMAT_ONET;
+            else
+                usage_error("invalid format '%s'", optarg);
+            break;
+        case 'J':
+            o->jurisdiction = optarg;
+            break;
+        case OPT_DUMP:
+            o->dump = true;
+            break;
+        case OPT_BATCH_MB: {
+            char *end;
+            long mb = strtol(optarg, &end, 10);
+            if (*end || mb < 1 || mb > 4096)
+                usage_error("invalid batch size '%s'", optarg);
+            o->batch_bytes = (size_t)mb << 20;
+            break;
+        }
+        case 'p':
+            o->progress = 1;
+            break;
+        case OPT_NO_PROGRESS:
+            o->progress = 0;
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : 3);
+        case ':':
+            usage_error("option '%s' needs a value", argv[optind - 1]);
+            break;
+        default:
+            usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        usage_error("%s", "no input PATH given");
+}
+
+/* ---- collecting inputs ---- */
+
+static jd_status
+on_file(void *ctx, const char *path, const char *folder)
+{
+    struct file_list *f = ctx;
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 256;
+        char **p = realloc(f->path, cap * sizeof(*p));
+        if (!p)
+            return JD_ERR_NOMEM;
+        f->path = p;
+        char **d = realloc(f->folder, cap * sizeof(*d));
+        if (!d)
+            return JD_ERR_NOMEM;
+        f->folder = d;
+        f->cap = cap;
+    }
+    f->path[f->n] = strdup(path);
+    f->folder[f->n] = folder ? strdup(folder) : NULL;
+    if (!f->path[f->n] || (folder && !f->folder[f->n]))
+        return JD_ERR_NOMEM;
+    f->n++;
+    return JD_OK;
+}
+
+static size_t walk_errors;
+
+static void
+on_walk_error(void *ctx, const char *path, const char *why)
+{
+    (void)ctx;
+    fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path, why);
+    walk_errors++;
+}
+
+/* ---- per record ---- */
+
+static void
+progress(struct run *r, bool final)
+{
+    if (!r->show_progress)
+        return;
+    fprintf(stderr, "\r%s: %zu/%zu files, %zu records", prog, r->done_files,
+            r->files.n, r->records);
+    if (final)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static jd_status
+on_spec(void *ctx, jd_spec *spec)
+{
+    struct run *r = ctx;
+    jd_status st;
+    if (r->opt.dump) {
+        r->json.len = 0;
+        st = jd_spec_to_json(spec, &r->json);
+        if (st == JD_OK) {
+            fwrite(r->json.data, 1, r->json.len, stdout);
+            fputc('\n', stdout);
+        }
+    } else {
+        st = jd_db_add(r->db, spec);
+    }
+    jd_spec_free(spec);
+    if (st == JD_OK)
+        r->records++;
+    return st;
+}
+
+static void
+on_reject(void *ctx, const char *source, unsigned line, const char *why)
+{
+    struct run *r = ctx;
+    if (r->show_progress)
+        fputc('\n', stderr);
+    if (line)
+        fprintf(stderr, "%s: rejected '%s' line %u: %s\n", prog, source, line,
+                why);
+    else
+        fprintf(stderr, "%s: rejected '%s': %s\n", prog, source, why);
+    r->rejected++;
+}
+
+/* Read every input; returns non-zero on a failure that stops the run. */
+static int
+read_inputs(struct run *r)
+{
+    struct jd_parse_sink sink = {on_spec, on_reject, r};
+    for (size_t i = 0; i < r->files.n; i++) {
+        if (stop_signal)
+            return 0;
+        struct jd_parse_opts po = {r->opt.format, r->opt.jurisdiction,
+                                   r->files.folder[i]};
+        char why[512] = "";
+        jd_status st = jd_parse_file(r->files.path[i], &po, &sink, why,
+                                     sizeof(why));
+        r->done_files++;
+        if (st == JD_ERR_INVALID_ARG || st == JD_ERR_TOO_BIG ||
+            st == JD_ERR_IO) {
+            on_reject(r, r->files.path[i], 0, why[0] ? why : jd_status_str(st));
+            r->failed_files++;
+        } else if (st != JD_OK) {
+            if (r->show_progress)
+                fputc('\n', stderr);
+            if (r->db && jd_db_errmsg(r->db)[0] && st != JD_ERR_NOMEM)
+                fprintf(stderr, "%s: cannot index '%s': %s\n", prog,
+                        r->files.path[i], jd_db_errmsg(r->db));
+            else
+                fprintf(stderr, "%s: cannot index '%s': %s\n", prog,
+                        r->files.path[i], jd_status_str(st));
+            return 1;
+        }
+        if (i % 16 == 0 || i + 1 == r->files.n)
+            progress(r, false);
+    }
+    return 0;
+}
+
+static int
+open_index(struct run *r)
+{
+    if (jd_db_new(&r->db) != JD_OK) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return 1;
+    }
+    jd_status st = jd_db_open(r->db, r->opt.db, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    if (st != JD_OK) {
+        fprintf(stderr, "%s: cannot open index '%s': %s\n", prog, r->opt.db,
+                jd_db_errmsg(r->db));
+        return 1;
+    }
+    jd_db_set_batch_bytes(r->db, r->opt.batch_bytes);
+    if (jd_db_recovered(r->db) > 0)
+        fprintf(stderr,
+                "%s: index '%s' was left by an interrupted run; repaired the "
+                "items of %zu records from their last commit\n",
+                prog, r->opt.db, jd_db_recovered(r->db));
+    return 0;
+}
+
+static int
+finish(struct run *r, double seconds)
+{
+    int rc = 0;
+    if (r->db) {
+        jd_status st = jd_db_commit(r->db);
+        if (st != JD_OK) {
+            fprintf(stderr, "%s: cannot commit to '%s': %s\n", prog, r->opt.db,
+                    jd_db_errmsg(r->db));
+            return 3;
+        }
+    }
+    progress(r, true);
+    if (stop_signal) {
+        fprintf(stderr,
+                "%s: stopped by signal %d after %zu of %zu files; %zu records "
+                "committed\n",
+                prog, (int)stop_signal, r->done_files, r->files.n, r->records);
+        return 3;
+    }
+    if (!r->opt.quiet && !r->opt.dump)
+        fprintf(stderr,
+                "%s: indexed %zu records from %zu files into '%s' in %.1f s"
+                "%s%zu rejected\n",
+                prog, r->records, r->files.n, r->opt.db, seconds, ", ",
+                r->rejected + walk_errors);
+    if (r->rejected || walk_errors)
+        rc = 1;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: write error on standard output: %s\n", prog,
+                strerror(errno));
+        rc = 3;
+    }
+    return rc;
+}
+
+static void
+free_run(struct run *r)
+{
+    jd_db_free(r->db);
+    for (size_t i = 0; i < r->files.n; i++) {
+        free(r->files.path[i]);
+        free(r->files.folder[i]);
+    }
+    free(r->files.path);
+    free(r->files.folder);
+    jd_buf_free(&r->json);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct run r;
+    memset(&r, 0, sizeof(r));
+    parse_args(argc, argv, &r.opt);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct jd_walk_sink ws = {on_file, on_walk_error, &r.files};
+    if (jd_walk((const char *const *)argv + optind, (size_t)(argc - optind),
+                &ws) != JD_OK) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        free_run(&r);
+        return 3;
+    }
+    r.show_progress = r.opt.progress == 1 ||
+                      (r.opt.progress == -1 && isatty(STDERR_FILENO));
+    int rc = 0;
+    if (!r.opt.dump && open_index(&r) != 0)
+        rc = 3;
+    else if (read_inputs(&r) != 0)
+        rc = 3;
+    if (rc == 0) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        rc = finish(&r, (double)(t1.tv_sec - t0.tv_sec) +
+                            (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    }
+    free_run(&r);
+    return rc;
+}

@@ -1,0 +1,99 @@
+/*
+ * schema.h: the on-disk format of a jobdex index. Change anything here
+ * and INDEX_FORMAT_VERSION (JD_INDEX_FORMAT_VERSION) goes up.
+ *
+ * An index is a directory holding two Xapian glass databases:
+ *
+ *   DIR/classes/  one document per classification, for ranking classes;
+ *   DIR/items/    one document per duty or qualification item, for
+ *                 evidence, duty search and overlap.
+ *
+ * They are separate so that the many short item documents do not distort
+ * the collection statistics (document count, average length, term
+ * frequencies) that BM25 uses to rank whole classes, and vice versa.
+ *
+ * classes/ documents
+ *   Q<id>          unique id (boolean)
+ *   XJ<slug>       jurisdiction, XD<slug> department, XF<slug> FLSA,
+ *   XS<slug>       series, XC<slug> class code (boolean filters)
+ *   T<stem>        title and alternate titles           positional
+ *   S<stem>        summary, distinguishing characteristics positional
+ *   D<stem>        duties                                 positional
+ *   K<stem>        qualifications (knowledge, skills, abilities,
+ *                  education and experience, licences)    positional
+ *   O<stem>        other text (supervision, working conditions, other
+ *                  sections, tools)                       positional
+ *   Positions run on within one item or field; each new item or field
+ *   starts POSITION_GAP further on, so a phrase never spans two items.
+ *   Stop words take a position but make no term, so "duties as required"
+ *   still matches as a phrase (see xapian_shim.cc).
+ *   values: SLOT_GRADE_MIN, SLOT_GRADE_MAX (sortable numbers), SLOT_ID,
+ *   SLOT_TITLE
+ *   data: the record as JSON (jd_spec_to_json)
+ *
+ * items/ documents
+ *   Q<id>#<list>.<i> unique (i: 0-based index in the record's list)
+ *   XP<id>         the parent class
+ *   XL<list>       "duties", "knowledge", "skills", "abilities",
+ *                  "education", "licenses", "other"
+ *   XG<group>      "duty", "qual" or "other"
+ *   XJ, XD         as the parent
+ *   <stem>         unprefixed, no positions
+ *   values: SLOT_ITEM_PARENT (parent id; the collapse key for "best item
+ *   per class"), SLOT_ITEM_LIST
+ *   data: {"parent","list","i","n","kind","text","line"}
+ *
+ * metadata (classes/): META_FORMAT, META_BATCH (the last committed
+ * batch), META_PENDING (ids that batch touched, one per line);
+ * (items/): META_BATCH. A writer commits classes/ first, then items/; if
+ * it dies between the two, the next writer sees items/ one batch behind
+ * and rebuilds the pending ids' items from their stored records.
+ */
+#ifndef JD_SCHEMA_H
+#define JD_SCHEMA_H
+
+#include "jobdex.h"
+
+#define INDEX_FORMAT_VERSION JD_INDEX_FORMAT_VERSION
+
+#define CLASSES_DIR "classes"
+#define ITEMS_DIR "items"
+
+#define PREFIX_ID "Q"
+#define PREFIX_JURISDICTION "XJ"
+#define PREFIX_DEPARTMENT "XD"
+#define PREFIX_FLSA "XF"
+#define PREFIX_SERIES "XS"
+#define PREFIX_CODE "XC"
+#define PREFIX_TITLE "T"
+#define PREFIX_SUMMARY "S"
+#define PREFIX_DUTY "D"
+#define PREFIX_QUAL "K"
+#define PREFIX_OTHER "O"
+#define PREFIX_PARENT "XP"
+#define PREFIX_LIST "XL"
+#define PREFIX_GROUP "XG"
+
+enum {
+    SLOT_GRADE_MIN = 0,
+    SLOT_GRADE_MAX = 1,
+    SLOT_ID = 2,
+    SLOT_TITLE = 3,
+};
+
+enum {
+    SLOT_ITEM_PARENT = 0,
+    SLOT_ITEM_LIST = 1,
+};
+
+#define POSITION_GAP 100
+
+#define META_FORMAT "jobdex:format"
+#define META_BATCH "jobdex:batch"
+#define META_PENDING "jobdex:pending"
+
+/* Filter terms are capped so prefix + slug stays well under Xapian's
+ * 245-byte term limit. */
+#define SLUG_MAX 160
+
+#endif
