@@ -51,8 +51,8 @@ LIB      = $(BUILD)/libjobdex.a
 INDEX_BIN = $(BUILD)/jobdex-index
 BINS     = $(INDEX_BIN)
 
-UNIT_TESTS = test_analyze test_shim
-TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
+UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_calhr
+TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/test_cli
 
 .PHONY: all deps demo check check-build run-tests lint format format-check \
         parse-report clean

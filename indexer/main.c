@@ -347,9 +347,10 @@ finish(struct run *r, double seconds)
     }
     if (!r->opt.quiet && !r->opt.dump)
         fprintf(stderr,
-                "%s: indexed %zu records from %zu files into '%s' in %.1f s"
-                "%s%zu rejected\n",
-                prog, r->records, r->files.n, r->opt.db, seconds, ", ",
+                "%s: indexed %zu record%s from %zu file%s into '%s' in %.1f s, "
+                "%zu rejected\n",
+                prog, r->records, r->records == 1 ? "" : "s", r->files.n,
+                r->files.n == 1 ? "" : "s", r->opt.db, seconds,
                 r->rejected + walk_errors);
     if (r->rejected || walk_errors)
         rc = 1;

@@ -408,7 +408,7 @@ spec_onet_import(const char *dir, const struct jd_parse_opts *opts,
 
     jd_status st = read_table(&o, "Occupation Data", true, occ_cols, 3,
                               on_occupation);
-    if (st == JD_OK)
+    if (st == JD_OK && o.n > 1)
         qsort(o.occ, o.n, sizeof(*o.occ), cmp_occ);
     if (st == JD_OK)
         st = read_table(&o, "Task Statements", true, task_cols, 3, on_task);

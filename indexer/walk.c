@@ -125,7 +125,7 @@ walk_dir(struct walker *w, const char *path, const char *folder)
         n++;
     }
     closedir(d);
-    if (st == JD_OK)
+    if (st == JD_OK && n > 1)
         qsort(names, n, sizeof(*names), cmp_str);
     jd_buf child = {NULL, 0, 0};
     for (size_t i = 0; i < n && st == JD_OK; i++) {

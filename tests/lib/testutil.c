@@ -54,6 +54,7 @@ char *
 tu_write(const char *dir, const char *name, const void *data, size_t len)
 {
     char *path = malloc(4096);
+    mkdir(dir, 0777);
     snprintf(path, 4096, "%s/%s", dir, name);
     /* Make parent directories of NAME. */
     for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')) != NULL; p++) {

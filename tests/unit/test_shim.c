@@ -365,8 +365,10 @@ agree(struct analyzer *a, const char *text, size_t len)
     else
         assert_int_equal(idx.n, 0); /* only stop words: nothing indexed */
     xs_query_free(q);
-    qsort(idx.v, idx.n, sizeof(*idx.v), cmp_strp);
-    qsort(qry.v, qry.n, sizeof(*qry.v), cmp_strp);
+    if (idx.n)
+        qsort(idx.v, idx.n, sizeof(*idx.v), cmp_strp);
+    if (qry.n)
+        qsort(qry.v, qry.n, sizeof(*qry.v), cmp_strp);
     bool same = idx.n == qry.n;
     for (size_t i = 0; same && i < idx.n; i++)
         same = strcmp(idx.v[i], qry.v[i]) == 0;

@@ -1,0 +1,286 @@
+/*
+ * test_index.c: the index: create, add, replace by id, delete, batches,
+ * the writer lock, the format check and repair after an interrupted run.
+ */
+#include "jobdex.h"
+
+#include "db.h"
+#include "schema.h"
+#include "testutil.h"
+#include "xapian_shim.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static char why[512];
+
+static const char *const seeds[] = {
+    "corpus/milwaukie/web-services-coordinator.txt",
+    "corpus/milwaukie/information-systems-technology-director.txt",
+    "corpus/milwaukie/community-engagement-coordinator.txt",
+    "corpus/st-louis/internet-services-manager.txt",
+    "corpus/portland/coordinator-ii.txt",
+};
+
+struct fixture {
+    char *dir;
+    char path[4200];
+};
+
+static int
+setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    f->dir = tu_mkdtemp();
+    snprintf(f->path, sizeof(f->path), "%s/idx", f->dir);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct fixture *f = *state;
+    tu_rmtree(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+static jd_status
+add_to_db(void *ctx, jd_spec *s)
+{
+    jd_status st = jd_db_add(ctx, s);
+    jd_spec_free(s);
+    return st;
+}
+
+static void
+add_seeds(jd_db *db)
+{
+    struct jd_parse_sink sink = {add_to_db, NULL, db};
+    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+        struct jd_parse_opts o = {JD_FORMAT_AUTO, NULL,
+                                  i == 4 ? "portland" : NULL};
+        assert_int_equal(jd_parse_file(seeds[i], &o, &sink, why, sizeof(why)),
+                         JD_OK);
+    }
+}
+
+static jd_db *
+open_db(const char *path, unsigned flags)
+{
+    jd_db *db;
+    assert_int_equal(jd_db_new(&db), JD_OK);
+    jd_status st = jd_db_open(db, path, flags);
+    if (st != JD_OK)
+        fprintf(stderr, "open: %s\n", jd_db_errmsg(db));
+    assert_int_equal(st, JD_OK);
+    return db;
+}
+
+static size_t
+count(jd_db *db)
+{
+    size_t n;
+    assert_int_equal(jd_db_count(db, &n), JD_OK);
+    return n;
+}
+
+static void
+test_db_open_missing_is_not_found(void **state)
+{
+    struct fixture *f = *state;
+    jd_db *db;
+    assert_int_equal(jd_db_new(&db), JD_OK);
+    assert_int_equal(jd_db_open(db, f->path, JD_OPEN_READ), JD_ERR_NOT_FOUND);
+    assert_string_equal(jd_db_errmsg(db), "no such index");
+    /* Writing without CREATE does not make one either. */
+    assert_int_equal(jd_db_open(db, f->path, JD_OPEN_WRITE), JD_ERR_NOT_FOUND);
+    jd_db_free(db);
+}
+
+static void
+test_db_add_commit_and_read_back(void **state)
+{
+    struct fixture *f = *state;
+    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    add_seeds(w);
+    assert_int_equal(jd_db_commit(w), JD_OK);
+    assert_int_equal(jd_db_committed(w), 5);
+    jd_db_free(w);
+
+    jd_db *r = open_db(f->path, JD_OPEN_READ);
+    assert_int_equal(count(r), 5);
+    jd_spec *s;
+    assert_int_equal(jd_db_get(r, "st-louis/1368", &s), JD_OK);
+    assert_string_equal(s->title, "Internet Services Manager");
+    assert_int_equal(s->duties.len, 17);
+    jd_spec_free(s);
+    assert_int_equal(jd_db_get(r, "nowhere/0", &s), JD_ERR_NOT_FOUND);
+    assert_null(s);
+    /* One item document per duty and qualification. */
+    size_t items;
+    assert_int_equal(xs_doccount(r->items, &items, why, sizeof(why)), JD_OK);
+    assert_true(items > 5 * 12);
+    jd_db_free(r);
+}
+
+static void
+test_db_reindexing_replaces_by_id(void **state)
+{
+    struct fixture *f = *state;
+    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    add_seeds(w);
+    assert_int_equal(jd_db_commit(w), JD_OK);
+    size_t items_before;
+    assert_int_equal(xs_doccount(w->items, &items_before, why, sizeof(why)),
+                     JD_OK);
+    add_seeds(w);
+    assert_int_equal(jd_db_commit(w), JD_OK);
+    assert_int_equal(count(w), 5);
+    size_t items_after;
+    assert_int_equal(xs_doccount(w->items, &items_after, why, sizeof(why)),
+                     JD_OK);
+    assert_int_equal(items_after, items_before);
+    assert_int_equal(jd_db_delete(w, "portland/30003028"), JD_OK);
+    assert_int_equal(jd_db_delete(w, "portland/30003028"), JD_ERR_NOT_FOUND);
+    assert_int_equal(jd_db_commit(w), JD_OK);
+    assert_int_equal(count(w), 4);
+    jd_db_free(w);
+}
+
+static void
+test_db_uncommitted_batch_is_discarded(void **state)
+{
+    struct fixture *f = *state;
+    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    add_seeds(w);
+    jd_db_free(w); /* no commit */
+    jd_db *r = open_db(f->path, JD_OPEN_READ);
+    assert_int_equal(count(r), 0);
+    jd_db_free(r);
+}
+
+static void
+test_db_commits_by_batch_size(void **state)
+{
+    struct fixture *f = *state;
+    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    jd_db_set_batch_bytes(w, 1); /* every record is a batch */
+    add_seeds(w);
+    assert_int_equal(jd_db_committed(w), 5);
+    jd_db_free(w);
+    jd_db *r = open_db(f->path, JD_OPEN_READ);
+    assert_int_equal(count(r), 5);
+    jd_db_free(r);
+}
+
+static void
+test_db_second_writer_is_locked(void **state)
+{
+    struct fixture *f = *state;
+    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    jd_db *w2;
+    assert_int_equal(jd_db_new(&w2), JD_OK);
+    assert_int_equal(jd_db_open(w2, f->path, JD_OPEN_WRITE), JD_ERR_LOCKED);
+    assert_string_equal(jd_db_errmsg(w2), "index is locked by another writer");
+    jd_db_free(w2);
+    /* A reader is not blocked. */
+    assert_int_equal(jd_db_commit(w), JD_OK);
+    jd_db *r = open_db(f->path, JD_OPEN_READ);
+    jd_db_free(r);
+    jd_db_free(w);
+}
+
+static void
+test_db_other_format_version_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    add_seeds(w);
+    assert_int_equal(jd_db_commit(w), JD_OK);
+    jd_db_free(w);
+    /* Pretend a later jobdex wrote it. */
+    char classes[4300];
+    snprintf(classes, sizeof(classes), "%s/" CLASSES_DIR, f->path);
+    struct xs_db *x;
+    assert_int_equal(xs_open(classes, XS_WRITE, &x, why, sizeof(why)), JD_OK);
+    assert_int_equal(xs_set_metadata(x, META_FORMAT, "99", why, sizeof(why)),
+                     JD_OK);
+    assert_int_equal(xs_commit(x, why, sizeof(why)), JD_OK);
+    xs_close(x);
+    jd_db *r;
+    assert_int_equal(jd_db_new(&r), JD_OK);
+    assert_int_equal(jd_db_open(r, f->path, JD_OPEN_READ), JD_ERR_VERSION);
+    assert_non_null(strstr(jd_db_errmsg(r), "format 99"));
+    jd_db_free(r);
+}
+
+static void
+test_db_repairs_items_after_a_run_died_between_commits(void **state)
+{
+    struct fixture *f = *state;
+    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    add_seeds(w);
+    assert_int_equal(jd_db_commit(w), JD_OK);
+    size_t items;
+    assert_int_equal(xs_doccount(w->items, &items, why, sizeof(why)), JD_OK);
+    jd_db_free(w);
+
+    /* Make items/ one batch behind, as a kill between the two commits
+     * leaves it: the last batch's items are gone. */
+    char ipath[4300];
+    snprintf(ipath, sizeof(ipath), "%s/" ITEMS_DIR, f->path);
+    struct xs_db *x;
+    assert_int_equal(xs_open(ipath, XS_WRITE, &x, why, sizeof(why)), JD_OK);
+    assert_int_equal(xs_delete_term(x, PREFIX_PARENT "st-louis/1368", why,
+                                    sizeof(why)),
+                     JD_OK);
+    assert_int_equal(xs_set_metadata(x, META_BATCH, "0", why, sizeof(why)),
+                     JD_OK);
+    assert_int_equal(xs_commit(x, why, sizeof(why)), JD_OK);
+    xs_close(x);
+
+    w = open_db(f->path, JD_OPEN_WRITE);
+    assert_int_equal(jd_db_recovered(w), 5);
+    size_t repaired;
+    assert_int_equal(xs_doccount(w->items, &repaired, why, sizeof(why)), JD_OK);
+    assert_int_equal(repaired, items);
+    jd_db_free(w);
+    /* Clean now: nothing to repair on the next open. */
+    w = open_db(f->path, JD_OPEN_WRITE);
+    assert_int_equal(jd_db_recovered(w), 0);
+    jd_db_free(w);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_db_open_missing_is_not_found,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_db_add_commit_and_read_back,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_db_reindexing_replaces_by_id,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_db_uncommitted_batch_is_discarded,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_db_commits_by_batch_size, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_db_second_writer_is_locked, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_db_other_format_version_is_refused,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_db_repairs_items_after_a_run_died_between_commits, setup,
+            teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
