@@ -42,17 +42,24 @@ INDEXER_SRC = indexer/status.c indexer/arena.c indexer/buf.c \
               indexer/spec_lines.c indexer/spec_vocab.c indexer/spec_items.c \
               indexer/spec_header.c indexer/spec_text.c indexer/spec_onet.c \
               indexer/parse.c indexer/walk.c indexer/db.c indexer/index.c
-QUERY_SRC   =
+QUERY_SRC   = query/termmap.c query/results.c query/filter.c \
+              query/snippet.c query/search.c query/tfidf.c query/evidence.c \
+              query/rank.c query/match.c query/stats.c
 CXX_SRC     = indexer/xapian_shim.cc
 
 LIB_OBJ  = $(INDEXER_SRC:%.c=$(BUILD)/obj/%.o) $(QUERY_SRC:%.c=$(BUILD)/obj/%.o) \
            $(CXX_SRC:%.cc=$(BUILD)/obj/%.o)
 LIB      = $(BUILD)/libjobdex.a
 INDEX_BIN = $(BUILD)/jobdex-index
-BINS     = $(INDEX_BIN)
+QUERY_BIN = $(BUILD)/jobdex-query
+BINS     = $(INDEX_BIN) $(QUERY_BIN)
+# The query tool's own files: argument parsing and output formats.
+QUERY_CLI = query/main.c query/cli_out.c query/cli_text.c query/cli_json.c \
+            query/cli_csv.c
 
 UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_calhr
-TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/test_cli
+CLI_TESTS  = test_cli_index test_cli_query
+TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(CLI_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps demo check check-build run-tests lint format format-check \
         parse-report clean
@@ -60,31 +67,49 @@ TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/test_cli
 
 all: $(BINS)
 
+# Quiet by default; make V=1 shows the commands.
+ifeq ($(V),1)
+Q =
+say = @true
+else
+Q = @
+say = @echo
+endif
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(say) "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj/%.o: %.cc
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
+	$(say) "  CXX     $<"
+	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@
-	ar rcs $@ $^
+	$(say) "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(INDEX_BIN): $(BUILD)/obj/indexer/main.o $(LIB)
-	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
+	$(say) "  LINK    $@"
+	$(Q)$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(QUERY_BIN): $(QUERY_CLI:%.c=$(BUILD)/obj/%.o) $(LIB)
+	$(say) "  LINK    $@"
+	$(Q)$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
 
 TESTUTIL = $(BUILD)/obj/tests/lib/testutil.o
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTUTIL) $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS) $(TESTLIBS)
+	$(say) "  LINK    $@"
+	$(Q)$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS) $(TESTLIBS)
 
-$(BUILD)/tests/test_cli: $(BUILD)/obj/tests/cli/test_cli.o $(TESTUTIL) $(LIB)
+$(BUILD)/tests/test_cli_%: $(BUILD)/obj/tests/cli/test_cli_%.o $(TESTUTIL) $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS) $(TESTLIBS)
+	$(say) "  LINK    $@"
+	$(Q)$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS) $(TESTLIBS)
 
 # ---- set-up ----
 
@@ -113,10 +138,12 @@ deps:
 DEMO_DB = $(BUILD)/demo.db
 
 demo: deps
-	$(MAKE) all
-	rm -rf $(DEMO_DB)
+	@$(MAKE) --no-print-directory all
+	@rm -rf $(DEMO_DB)
 	$(INDEX_BIN) --no-progress -d $(DEMO_DB) corpus
-	$(INDEX_BIN) --dump corpus/milwaukie/web-services-coordinator.txt | head -c 600; echo
+	$(QUERY_BIN) -d $(DEMO_DB) search '"public relations"' --jurisdiction milwaukie
+	$(QUERY_BIN) -d $(DEMO_DB) -n 3 match --explain \
+	  tests/fixtures/resumes/web-content-manager.txt
 
 # ---- tests ----
 

@@ -129,13 +129,15 @@ typedef struct jd_spec {
 /* Release SPEC and everything it points to. Accepts NULL. */
 void jd_spec_free(jd_spec *spec);
 
-/* The slug form used for ids and filters: lower case, runs of anything
- * but letters and digits turned into one '-', leading "city of",
- * "county of", "state of" dropped. Writes at most SIZE bytes including
- * the NUL into BUF and returns BUF. */
+/* The slug form used for ids and filters: lower case without accents,
+ * apostrophes and '*' dropped ("Manager's" -> "managers", "O*NET" ->
+ * "onet"), runs of anything else but letters and digits turned into one
+ * '-'. Writes at most SIZE bytes including the NUL into BUF and returns
+ * BUF. */
 char *jd_slug(const char *text, char *buf, size_t size);
 
-/* The slug of a jurisdiction name ("City of St. Louis" -> "st-louis"). */
+/* The slug of a jurisdiction name, leading "City of", "County of",
+ * "State of" ... dropped ("City of St. Louis" -> "st-louis"). */
 char *jd_jurisdiction_slug(const char *name, char *buf, size_t size);
 
 /* ------------------------------------------------------------------ */
@@ -309,6 +311,144 @@ jd_status jd_db_count(jd_db *db, size_t *out);
  * JD_ERR_NOT_FOUND when there is none.
  */
 jd_status jd_db_get(jd_db *db, const char *id, jd_spec **out);
+
+/* ------------------------------------------------------------------ */
+/* Queries                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Restrict results. Strings match the slug of the field ("milwaukie",
+ * "City of Milwaukie" and "milwaukie" are the same filter); NULL: any. */
+struct jd_filter {
+    const char *jurisdiction;
+    const char *department;
+    const char *flsa;
+    bool has_grade; /* keep classes whose grade range meets [min, max] */
+    double grade_min, grade_max;
+};
+
+/* Byte ranges [start, end) of matched words in a text. */
+struct jd_span {
+    size_t start, end;
+};
+
+/* A duty, qualification or other text of a hit, with the query's words
+ * marked. */
+struct jd_snippet {
+    const char *list; /* "duties", "knowledge", ..., "title", "summary" */
+    unsigned n;       /* item number (0 for title and summary) */
+    const char *kind;
+    unsigned line; /* source line of the item; 0 unknown */
+    const char *text;
+    const struct jd_span *spans;
+    size_t nspans;
+};
+
+/* Evidence for a match: item N of LIST in the class matched line
+ * QUERY_LINE of the query text. */
+struct jd_evidence {
+    const char *list;
+    unsigned n;
+    const char *kind;
+    unsigned item_line;
+    const char *item_text;
+    unsigned query_line; /* 1-based line of the query text */
+    const char *query_text;
+    double similarity; /* 0..1, cosine of tf-idf weights of stems */
+    const char *const *terms; /* shared words, as stems */
+    size_t nterms;
+};
+
+/* A duty or qualification of the class that the query text does not
+ * cover. */
+struct jd_gap {
+    const char *list;
+    unsigned n;
+    const char *kind;
+    unsigned line;
+    const char *text;
+};
+
+struct jd_term_weight {
+    const char *term; /* stem */
+    double weight;    /* its share of the score, 0..1 */
+};
+
+struct jd_hit {
+    unsigned rank; /* 1-based */
+    const jd_spec *spec;
+    double score;
+    unsigned percent;       /* 0..100, relative to this query's best hit */
+    const char *confidence; /* match: "high", "medium" or "review" */
+    const struct jd_snippet *snippets;
+    size_t nsnippets;
+    const struct jd_evidence *evidence;
+    size_t nevidence;
+    const struct jd_gap *gaps;
+    size_t ngaps;
+    const struct jd_term_weight *terms; /* the terms that carried the score */
+    size_t nterms;
+};
+
+typedef struct jd_results jd_results;
+
+size_t jd_results_count(const jd_results *r);
+/* Borrowed: valid until jd_results_free(R). */
+const struct jd_hit *jd_results_get(const jd_results *r, size_t i);
+/* Matching classes in all, as Xapian estimates them (>= count). */
+size_t jd_results_total(const jd_results *r);
+/* Accepts NULL. */
+void jd_results_free(jd_results *r);
+
+/*
+ * Ad-hoc search: QUERY in Xapian's query syntax (words, "phrases", AND,
+ * OR, NOT, ( ), trailing * wildcards, title: duty: qual: summary: other:
+ * fields, jurisdiction: department: flsa: code: filters). Words without
+ * an operator must all match. Up to LIMIT hits, best first, each with up
+ * to three snippets. On success *OUT holds the results (jd_results_free);
+ * zero hits is still JD_OK. JD_ERR_QUERY_SYNTAX (jd_db_errmsg says why),
+ * JD_ERR_NOMEM, JD_ERR_CORRUPT, JD_ERR_BACKEND.
+ */
+jd_status jd_search(jd_db *db, const char *query, const struct jd_filter *f,
+                    size_t limit, jd_results **out);
+
+struct jd_match_opts {
+    struct jd_filter filter;
+    size_t limit;
+    bool keywords; /* TEXT is "a, b c, d": comma-separated keywords */
+    bool explain;  /* fill evidence, gaps and terms */
+};
+
+/*
+ * Rank classes against TEXT: a résumé, a job description, a duty
+ * statement, a title, or (opts->keywords) a keyword list. On success *OUT
+ * holds up to opts->limit hits. JD_ERR_INVALID_ARG when TEXT has no
+ * searchable word; otherwise as jd_search().
+ */
+jd_status jd_match(jd_db *db, const char *text, size_t len,
+                   const struct jd_match_opts *opts, jd_results **out);
+
+/* Classes most like the class ID (by duties and qualifications), with the
+ * shared duties as evidence. JD_ERR_NOT_FOUND when there is no ID. */
+jd_status jd_similar(jd_db *db, const char *id, const struct jd_filter *f,
+                     size_t limit, jd_results **out);
+
+struct jd_count {
+    const char *name; /* slug */
+    size_t count;
+};
+
+typedef struct jd_stats {
+    size_t classes, items;
+    unsigned format_version;
+    unsigned long long bytes; /* on disk */
+    const struct jd_count *jurisdictions, *departments, *kinds;
+    size_t njurisdictions, ndepartments, nkinds;
+} jd_stats;
+
+/* Counts by jurisdiction, department and item kind; index size and
+ * format. On success *OUT is freed with jd_stats_free(). */
+jd_status jd_stats_get(jd_db *db, jd_stats **out);
+void jd_stats_free(jd_stats *s);
 
 /* The version of the on-disk format this library reads and writes. */
 #define JD_INDEX_FORMAT_VERSION 1

@@ -220,6 +220,8 @@ jd_slug(const char *text, char *buf, size_t size)
         src = (const char *)folded;
     for (const char *p = src; *p && o + 1 < size; p++) {
         unsigned char c = (unsigned char)*p;
+        if (c == '\'' || c == '*')
+            continue; /* "Manager's" -> "managers", "O*NET" -> "onet" */
         if (isalnum(c) || c >= 0x80) {
             if (dash && o > 0 && o + 2 < size)
                 buf[o++] = '-';

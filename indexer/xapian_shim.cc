@@ -763,6 +763,95 @@ xs_query_terms(const struct xs_query *q, xs_term_fn fn, void *ctx) noexcept
     }
 }
 
+namespace {
+
+struct walker {
+    xs_phrase_fn phrase;
+    xs_leaf_fn term;
+    void *ctx;
+    bool stop = false;
+
+    void leaf(const Xapian::Query &q, bool in_phrase)
+    {
+        Xapian::TermIterator t = q.get_terms_begin();
+        if (t == q.get_terms_end() || !term || stop)
+            return;
+        const std::string &s = *t;
+        stop = term(ctx, s.data(), s.size(), in_phrase, false) != 0;
+    }
+
+    /* Xapian 1.4 has no accessor for a wildcard's pattern; its
+     * description is always "Query(WILDCARD <OP> <pattern>)". */
+    void wildcard(const Xapian::Query &q, bool in_phrase)
+    {
+        if (!term || stop)
+            return;
+        std::string d = q.get_description();
+        size_t end = d.rfind(')');
+        size_t sp = d.rfind(' ', end);
+        if (end == std::string::npos || sp == std::string::npos || sp >= end)
+            return;
+        std::string pat = d.substr(sp + 1, end - sp - 1);
+        stop = term(ctx, pat.data(), pat.size(), in_phrase, true) != 0;
+    }
+
+    void walk(const Xapian::Query &q, bool in_phrase)
+    {
+        if (stop)
+            return;
+        Xapian::Query::op op = q.get_type();
+        if (op == Xapian::Query::LEAF_TERM) {
+            leaf(q, in_phrase);
+            return;
+        }
+        if (op == Xapian::Query::OP_WILDCARD) {
+            wildcard(q, in_phrase);
+            return;
+        }
+        size_t n = q.get_num_subqueries();
+        if (op == Xapian::Query::OP_PHRASE || op == Xapian::Query::OP_NEAR) {
+            std::vector<std::string> terms;
+            for (size_t i = 0; i < n; i++) {
+                Xapian::Query sub = q.get_subquery(i);
+                if (sub.get_type() == Xapian::Query::LEAF_TERM &&
+                    sub.get_terms_begin() != sub.get_terms_end())
+                    terms.push_back(*sub.get_terms_begin());
+                walk(sub, true);
+            }
+            if (phrase && !stop && !terms.empty()) {
+                std::vector<const char *> ptrs;
+                std::vector<size_t> lens;
+                for (const auto &t : terms) {
+                    ptrs.push_back(t.data());
+                    lens.push_back(t.size());
+                }
+                unsigned w = positional_window(
+                    q, op == Xapian::Query::OP_PHRASE ? "PHRASE" : "NEAR");
+                stop = phrase(ctx, ptrs.data(), lens.data(), terms.size(), w) !=
+                       0;
+            }
+            return;
+        }
+        for (size_t i = 0; i < n; i++)
+            walk(q.get_subquery(i), in_phrase);
+    }
+};
+
+} // namespace
+
+extern "C" jd_status
+xs_query_walk(const struct xs_query *q, xs_phrase_fn phrase, xs_leaf_fn term,
+              void *ctx) noexcept
+{
+    try {
+        walker w{phrase, term, ctx};
+        w.walk(q->q, false);
+        return JD_OK;
+    } catch (...) {
+        return status_from_exception(nullptr, 0);
+    }
+}
+
 extern "C" jd_status
 xs_query_describe(const struct xs_query *q, jd_buf *out) noexcept
 {

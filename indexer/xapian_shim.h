@@ -187,6 +187,17 @@ jd_status xs_query_parse(struct xs_db *db, struct analyzer *a,
 /* Calls FN once for each distinct term of Q, in byte order (FREQ is 0). */
 jd_status xs_query_terms(const struct xs_query *q, xs_term_fn fn,
                          void *ctx) XS_NOEXCEPT;
+/* Walk Q's leaves: TERM hears every term with IN_PHRASE set when it sits
+ * under a PHRASE or NEAR, and every wildcard's pattern (prefixed, without
+ * the '*') with WILDCARD set; PHRASE hears each phrase's terms in order,
+ * with its window. Either callback may be NULL; a non-zero return stops. */
+typedef int (*xs_phrase_fn)(void *ctx, const char *const *terms,
+                            const size_t *lens, size_t n, unsigned window);
+typedef int (*xs_leaf_fn)(void *ctx, const char *term, size_t len,
+                          bool in_phrase, bool wildcard);
+jd_status xs_query_walk(const struct xs_query *q, xs_phrase_fn phrase,
+                        xs_leaf_fn term, void *ctx) XS_NOEXCEPT;
+
 /* Xapian's description of Q, for debugging and tests. */
 jd_status xs_query_describe(const struct xs_query *q, jd_buf *out) XS_NOEXCEPT;
 

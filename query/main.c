@@ -1,0 +1,577 @@
+/*
+ * main.c: jobdex-query: search, match, similar, show and stats over a
+ * jobdex index. Parse the arguments, open the index, run the command,
+ * write the results, close. Uses only jobdex.h (and cli.h for output).
+ */
+#include "jobdex.h"
+
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "Usage: jobdex-query [OPTION]... COMMAND [ARG]...\n"
+    "Search and match job classification specs in a jobdex index.\n"
+    "\n"
+    "Commands:\n"
+    "  search QUERY...         ad-hoc search: words (all must match), \"phrases\",\n"
+    "                          AND OR NOT ( ), trailing * wildcards, fields\n"
+    "                          title: duty: qual: summary: other:, filters\n"
+    "                          jurisdiction: department: flsa: code: (slugs)\n"
+    "  match FILE|-            rank classes against a resume or job text\n"
+    "  match --keywords LIST   rank classes against 'budget, network security'\n"
+    "  match --batch FILE      one query per line {\"id\": ..., \"text\": ...};\n"
+    "                          one result per line, in input order\n"
+    "  similar ID              classes most like class ID, shared duties shown\n"
+    "  show ID                 the parsed record of class ID\n"
+    "  stats                   counts by jurisdiction, department and kind;\n"
+    "                          index size and format\n"
+    "\n"
+    "Options (before or after the command; use -- before a query that\n"
+    "starts with '-'):\n"
+    "  -d, --db DIR            index directory (default: $JOBDEX_DB, else\n"
+    "                          ./jobdex.db)\n"
+    "  -n, --limit N           at most N results (default 10)\n"
+    "  -f, --format FORMAT     text (default), json or csv\n"
+    "      --color WHEN        mark matches in bold: auto (on a terminal,\n"
+    "                          default), always, never; else [brackets]\n"
+    "  -J, --jurisdiction NAME only classes of this employer\n"
+    "  -D, --department NAME   only classes of this department\n"
+    "      --flsa STATUS       only classes with this FLSA status\n"
+    "  -g, --grade MIN..MAX    only classes whose pay grade range meets\n"
+    "                          MIN..MAX (either end may be left out)\n"
+    "  -e, --explain           match: which duties and qualifications matched\n"
+    "                          which lines, the terms that scored, the gaps\n"
+    "  -k, --keywords LIST     match a comma-separated keyword list\n"
+    "  -b, --batch FILE        match every line of a JSON-lines file ('-': stdin)\n"
+    "  -h, --help              show this help and exit\n"
+    "\n"
+    "Exit status: 0 results found, 1 no result (or some batch lines\n"
+    "rejected), 2 usage error or malformed query, 3 any other failure.\n"
+    "\n"
+    "Examples:\n"
+    "  jobdex-query search 'title:coordinator AND website'\n"
+    "  jobdex-query search '\"public relations\"' --jurisdiction milwaukie\n"
+    "  jobdex-query match --explain resume.txt\n"
+    "  jobdex-query match --keywords 'grant programs, public outreach'\n"
+    "  jobdex-query --format json similar milwaukie/web-services-coordinator\n";
+
+static const char *prog = "jobdex-query";
+
+enum command { CMD_SEARCH, CMD_MATCH, CMD_SIMILAR, CMD_SHOW, CMD_STATS };
+
+struct options {
+    const char *db;
+    size_t limit;
+    enum cli_format format;
+    int color; /* -1 auto, 0 never, 1 always */
+    struct jd_filter filter;
+    bool explain;
+    const char *keywords;
+    const char *batch;
+    enum command cmd;
+    char **args;
+    int nargs;
+};
+
+static void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+static void
+usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+    exit(2);
+}
+
+static bool
+parse_number(const char *s, size_t len, double *out)
+{
+    char buf[64];
+    if (len == 0 || len >= sizeof(buf))
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *end;
+    *out = strtod(buf, &end);
+    return *end == '\0';
+}
+
+/* "30..40", "30..", "..40" */
+static void
+parse_grade(const char *arg, struct jd_filter *f)
+{
+    const char *dots = strstr(arg, "..");
+    f->grade_min = -1e300;
+    f->grade_max = 1e300;
+    if (!dots) {
+        if (!parse_number(arg, strlen(arg), &f->grade_min))
+            usage_error("invalid grade range '%s' (want MIN..MAX)", arg);
+        f->grade_max = f->grade_min;
+    } else {
+        size_t a = (size_t)(dots - arg), b = strlen(dots + 2);
+        if ((a && !parse_number(arg, a, &f->grade_min)) ||
+            (b && !parse_number(dots + 2, b, &f->grade_max)) || (!a && !b))
+            usage_error("invalid grade range '%s' (want MIN..MAX)", arg);
+    }
+    if (f->grade_min > f->grade_max)
+        usage_error("invalid grade range '%s': MIN is over MAX", arg);
+    f->has_grade = true;
+}
+
+static void
+parse_args(int argc, char **argv, struct options *o)
+{
+    enum { OPT_COLOR = 256, OPT_FLSA };
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"limit", required_argument, NULL, 'n'},
+        {"format", required_argument, NULL, 'f'},
+        {"color", required_argument, NULL, OPT_COLOR},
+        {"jurisdiction", required_argument, NULL, 'J'},
+        {"department", required_argument, NULL, 'D'},
+        {"flsa", required_argument, NULL, OPT_FLSA},
+        {"grade", required_argument, NULL, 'g'},
+        {"explain", no_argument, NULL, 'e'},
+        {"keywords", required_argument, NULL, 'k'},
+        {"batch", required_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof(*o));
+    o->db = getenv("JOBDEX_DB");
+    if (!o->db || !*o->db)
+        o->db = "jobdex.db";
+    o->limit = 10;
+    o->color = -1;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":d:n:f:J:D:g:ek:b:h", longopts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'n': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 100000)
+                usage_error("invalid limit '%s'", optarg);
+            o->limit = (size_t)n;
+            break;
+        }
+        case 'f':
+            if (strcmp(optarg, "text") == 0)
+                o->format = OUT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                o->format = OUT_JSON;
+            else if (strcmp(optarg, "csv") == 0)
+                o->format = OUT_CSV;
+            else
+                usage_error("invalid format '%s' (text, json or csv)", optarg);
+            break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0)
+                o->color = -1;
+            else if (strcmp(optarg, "always") == 0)
+                o->color = 1;
+            else if (strcmp(optarg, "never") == 0)
+                o->color = 0;
+            else
+                usage_error("invalid --color '%s' (auto, always or never)",
+                            optarg);
+            break;
+        case 'J':
+            o->filter.jurisdiction = optarg;
+            break;
+        case 'D':
+            o->filter.department = optarg;
+            break;
+        case OPT_FLSA:
+            o->filter.flsa = optarg;
+            break;
+        case 'g':
+            parse_grade(optarg, &o->filter);
+            break;
+        case 'e':
+            o->explain = true;
+            break;
+        case 'k':
+            o->keywords = optarg;
+            break;
+        case 'b':
+            o->batch = optarg;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : 3);
+        case ':':
+            usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        usage_error("no command given");
+    const char *cmd = argv[optind++];
+    static const struct {
+        const char *name;
+        enum command cmd;
+    } cmds[] = {{"search", CMD_SEARCH},
+                {"match", CMD_MATCH},
+                {"similar", CMD_SIMILAR},
+                {"show", CMD_SHOW},
+                {"stats", CMD_STATS}};
+    size_t k;
+    for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+        if (strcmp(cmd, cmds[k].name) == 0)
+            break;
+    if (k == sizeof(cmds) / sizeof(cmds[0]))
+        usage_error("unknown command '%s'", cmd);
+    o->cmd = cmds[k].cmd;
+    o->args = argv + optind;
+    o->nargs = argc - optind;
+
+    switch (o->cmd) {
+    case CMD_SEARCH:
+        if (o->nargs < 1)
+            usage_error("search needs a QUERY");
+        break;
+    case CMD_MATCH: {
+        int sources = (o->keywords != NULL) + (o->batch != NULL) +
+                      (o->nargs > 0);
+        if (sources != 1 || o->nargs > 1)
+            usage_error("match needs one of FILE, -, --keywords LIST or "
+                        "--batch FILE");
+        break;
+    }
+    case CMD_SIMILAR:
+    case CMD_SHOW:
+        if (o->nargs != 1)
+            usage_error("%s needs one class ID", cmd);
+        break;
+    case CMD_STATS:
+        if (o->nargs != 0)
+            usage_error("stats takes no arguments");
+        break;
+    }
+    if ((o->keywords || o->batch) && o->cmd != CMD_MATCH)
+        usage_error("--keywords and --batch go with match");
+}
+
+/* ---- input ---- */
+
+/* All of PATH ("-": standard input), at most JD_SPEC_MAX_BYTES. */
+static char *
+read_text(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path,
+                strerror(errno));
+        return NULL;
+    }
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    size_t k;
+    while (buf && (k = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n > JD_SPEC_MAX_BYTES) {
+            fprintf(stderr, "%s: cannot read '%s': over the %zu-byte limit\n",
+                    prog, path, JD_SPEC_MAX_BYTES);
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        if (n == cap) {
+            cap *= 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = nb;
+        }
+    }
+    if (buf && ferror(f)) {
+        fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path,
+                strerror(errno));
+        free(buf);
+        buf = NULL;
+    }
+    if (f != stdin)
+        fclose(f);
+    if (!buf)
+        return NULL;
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* ---- commands ---- */
+
+struct run {
+    struct options o;
+    jd_db *db;
+    struct cli_out out;
+};
+
+/* Report a failed library call; returns the exit status for it. */
+static int
+failed(struct run *r, jd_status st, const char *what, const char *subject)
+{
+    fprintf(stderr, "%s: %s '%s': %s\n", prog, what, subject,
+            jd_db_errmsg(r->db));
+    return st == JD_ERR_QUERY_SYNTAX || st == JD_ERR_INVALID_ARG ? 2
+           : st == JD_ERR_NOT_FOUND                               ? 1
+                                                                  : 3;
+}
+
+static char *
+join_args(char **args, int n)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(args[i]) + 1;
+    char *q = malloc(len);
+    if (!q)
+        return NULL;
+    q[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        if (i)
+            strcat(q, " ");
+        strcat(q, args[i]);
+    }
+    return q;
+}
+
+static int
+cmd_search(struct run *r)
+{
+    char *query = join_args(r->o.args, r->o.nargs);
+    if (!query)
+        return 3;
+    jd_results *res;
+    jd_status st = jd_search(r->db, query, &r->o.filter, r->o.limit, &res);
+    int rc;
+    if (st != JD_OK) {
+        rc = failed(r, st, st == JD_ERR_QUERY_SYNTAX ? "invalid query"
+                                                     : "cannot search",
+                    query);
+    } else {
+        cli_search(&r->out, query, res);
+        rc = jd_results_count(res) ? 0 : 1;
+        jd_results_free(res);
+    }
+    free(query);
+    return rc;
+}
+
+static int
+match_one(struct run *r, const char *name, const char *text, size_t len,
+          bool keywords, bool *found)
+{
+    struct jd_match_opts mo = {r->o.filter, r->o.limit, keywords,
+                               r->o.explain};
+    jd_results *res;
+    jd_status st = jd_match(r->db, text, len, &mo, &res);
+    if (st != JD_OK)
+        return failed(r, st, "cannot match", name);
+    cli_match(&r->out, name, res);
+    *found |= jd_results_count(res) > 0;
+    jd_results_free(res);
+    return 0;
+}
+
+/* One query per JSON line; every line gets one result line. */
+static int
+match_batch(struct run *r)
+{
+    FILE *f = strcmp(r->o.batch, "-") == 0 ? stdin : fopen(r->o.batch, "r");
+    if (!f) {
+        fprintf(stderr, "%s: cannot read '%s': %s\n", prog, r->o.batch,
+                strerror(errno));
+        return 3;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned no = 0;
+    size_t rejected = 0;
+    bool found = false;
+    int rc = 0;
+    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+        no++;
+        if (strspn(line, " \t\r\n") == (size_t)n)
+            continue;
+        json_error_t err;
+        json_t *o = json_loadb(line, (size_t)n, 0, &err);
+        json_t *id = o ? json_object_get(o, "id") : NULL;
+        json_t *text = o ? json_object_get(o, "text") : NULL;
+        char idbuf[64];
+        const char *name = NULL;
+        if (json_is_string(id)) {
+            name = json_string_value(id);
+        } else if (json_is_integer(id)) {
+            snprintf(idbuf, sizeof(idbuf), "%lld",
+                     (long long)json_integer_value(id));
+            name = idbuf;
+        }
+        char why[256] = "";
+        if (!o)
+            snprintf(why, sizeof(why), "invalid JSON: %s", err.text);
+        else if (!json_is_string(text))
+            snprintf(why, sizeof(why), "no \"text\" string");
+        if (why[0]) {
+            fprintf(stderr, "%s: rejected '%s' line %u: %s\n", prog,
+                    r->o.batch, no, why);
+            cli_match_error(&r->out, name, why);
+            rejected++;
+        } else {
+            char fallback[32];
+            if (!name) {
+                snprintf(fallback, sizeof(fallback), "line %u", no);
+                name = fallback;
+            }
+            rc = match_one(r, name, json_string_value(text),
+                           json_string_length(text), false, &found);
+            if (rc == 2) {
+                /* A text with no searchable word: say so, go on. */
+                cli_match_error(&r->out, name, jd_db_errmsg(r->db));
+                rejected++;
+                rc = 0;
+            }
+        }
+        json_decref(o);
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    if (rc)
+        return rc;
+    return rejected || !found ? 1 : 0;
+}
+
+static int
+cmd_match(struct run *r)
+{
+    if (r->o.batch)
+        return match_batch(r);
+    bool found = false;
+    int rc;
+    if (r->o.keywords) {
+        rc = match_one(r, r->o.keywords, r->o.keywords, strlen(r->o.keywords),
+                       true, &found);
+    } else {
+        size_t len;
+        char *text = read_text(r->o.args[0], &len);
+        if (!text)
+            return 3;
+        rc = match_one(r, r->o.args[0], text, len, false, &found);
+        free(text);
+    }
+    return rc ? rc : found ? 0 : 1;
+}
+
+static int
+cmd_similar(struct run *r)
+{
+    jd_results *res;
+    jd_status st = jd_similar(r->db, r->o.args[0], &r->o.filter, r->o.limit,
+                              &res);
+    if (st != JD_OK)
+        return failed(r, st, "cannot compare", r->o.args[0]);
+    cli_similar(&r->out, r->o.args[0], res);
+    int rc = jd_results_count(res) ? 0 : 1;
+    jd_results_free(res);
+    return rc;
+}
+
+static int
+cmd_show(struct run *r)
+{
+    jd_spec *s;
+    jd_status st = jd_db_get(r->db, r->o.args[0], &s);
+    if (st != JD_OK)
+        return failed(r, st, "cannot show", r->o.args[0]);
+    cli_show(&r->out, s);
+    jd_spec_free(s);
+    return 0;
+}
+
+static int
+cmd_stats(struct run *r)
+{
+    jd_stats *s;
+    jd_status st = jd_stats_get(r->db, &s);
+    if (st != JD_OK)
+        return failed(r, st, "cannot read index", r->o.db);
+    cli_stats(&r->out, r->o.db, s);
+    jd_stats_free(s);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct run r;
+    memset(&r, 0, sizeof(r));
+    parse_args(argc, argv, &r.o);
+    r.out.f = stdout;
+    r.out.format = r.o.format;
+    r.out.explain = r.o.explain;
+    r.out.csv_header = true;
+    const char *term = getenv("TERM");
+    r.out.bold = r.o.color == 1 ||
+                 (r.o.color == -1 && isatty(STDOUT_FILENO) && term &&
+                  strcmp(term, "dumb") != 0);
+
+    if (jd_db_new(&r.db) != JD_OK) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return 3;
+    }
+    jd_status st = jd_db_open(r.db, r.o.db, JD_OPEN_READ);
+    if (st != JD_OK) {
+        fprintf(stderr, "%s: cannot open index '%s': %s\n", prog, r.o.db,
+                jd_db_errmsg(r.db));
+        jd_db_free(r.db);
+        return 3;
+    }
+    int rc = 3;
+    switch (r.o.cmd) {
+    case CMD_SEARCH:
+        rc = cmd_search(&r);
+        break;
+    case CMD_MATCH:
+        rc = cmd_match(&r);
+        break;
+    case CMD_SIMILAR:
+        rc = cmd_similar(&r);
+        break;
+    case CMD_SHOW:
+        rc = cmd_show(&r);
+        break;
+    case CMD_STATS:
+        rc = cmd_stats(&r);
+        break;
+    }
+    jd_db_free(r.db);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: write error on standard output: %s\n", prog,
+                strerror(errno));
+        return 3;
+    }
+    return rc;
+}

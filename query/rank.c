@@ -1,0 +1,692 @@
+/*
+ * rank.c: ranking classes for a bag of query words.
+ *
+ * A class's score has two parts:
+ *   - BM25 over the class document, each query word searched in every
+ *     field with the field's weight (a title hit counts more than a hit in
+ *     working conditions) and, for keyword phrases, the phrase as a whole;
+ *   - the score of its best single duty or qualification in the items
+ *     database (a résumé line that matches one duty closely says more than
+ *     the same words scattered over a whole spec).
+ * Both are normalised by the query's best value before they are added, so
+ * the mix does not depend on query length. Only the most informative
+ * query words (qtf x idf) are kept, which bounds the cost of long texts.
+ */
+#include "rank.h"
+
+#include "db.h"
+#include "filter.h"
+#include "results.h"
+#include "schema.h"
+#include "spec.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct rank_params rank_defaults = {
+    .w_title = 3.0,
+    .w_summary = 1.0,
+    .w_duty = 1.5,
+    .w_qual = 1.0,
+    .w_other = 0.4,
+    .phrase_boost = 1.0,
+    .item_weight = 0.5,
+    .k1 = 1.2,
+    .b = 0.75,
+    .max_terms = 64,
+    .candidates = 100,
+};
+
+static const char *const field_prefix[] = {PREFIX_TITLE, PREFIX_SUMMARY,
+                                           PREFIX_DUTY, PREFIX_QUAL,
+                                           PREFIX_OTHER};
+
+static double
+field_weight(const struct rank_params *p, size_t f)
+{
+    const double w[] = {p->w_title, p->w_summary, p->w_duty, p->w_qual,
+                        p->w_other};
+    return w[f];
+}
+
+/* ------------------------------------------------------------------ */
+/* The query                                                           */
+/* ------------------------------------------------------------------ */
+
+struct collect {
+    struct termmap *qtf;
+    char **stems;
+    size_t *pos;
+    size_t n, cap;
+    bool nomem;
+};
+
+static int
+collect_term(void *ctx, const char *term, size_t len, size_t pos,
+             size_t start, size_t end)
+{
+    (void)start;
+    (void)end;
+    struct collect *c = ctx;
+    struct termmap_entry *e = termmap_get(c->qtf, term, len);
+    if (!e) {
+        c->nomem = true;
+        return 1;
+    }
+    e->value += 1;
+    if (c->stems) {
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? c->cap * 2 : 8;
+            char **s = realloc(c->stems, cap * sizeof(*s));
+            size_t *p = s ? realloc(c->pos, cap * sizeof(*p)) : NULL;
+            if (s)
+                c->stems = s;
+            if (!s || !p) {
+                c->nomem = true;
+                return 1;
+            }
+            c->pos = p;
+            c->cap = cap;
+        }
+        c->stems[c->n] = strndup(term, len);
+        c->pos[c->n] = pos;
+        if (!c->stems[c->n]) {
+            c->nomem = true;
+            return 1;
+        }
+        c->n++;
+    }
+    return 0;
+}
+
+static jd_status
+add_phrase(struct rank_query *q, struct collect *c)
+{
+    if (c->n < 2) {
+        for (size_t i = 0; i < c->n; i++)
+            free(c->stems[i]);
+        return JD_OK;
+    }
+    struct rank_phrase *v =
+        realloc(q->phrases, (q->nphrases + 1) * sizeof(*v));
+    if (!v)
+        return JD_ERR_NOMEM;
+    q->phrases = v;
+    struct rank_phrase *ph = &q->phrases[q->nphrases++];
+    ph->stems = malloc(c->n * sizeof(char *));
+    if (!ph->stems)
+        return JD_ERR_NOMEM;
+    memcpy(ph->stems, c->stems, c->n * sizeof(char *));
+    ph->n = c->n;
+    ph->window = (unsigned)(c->pos[c->n - 1] - c->pos[0] + 1);
+    return JD_OK;
+}
+
+jd_status
+rank_query_build(struct rank_query *q, struct analyzer *a, const char *text,
+                 size_t len, bool keywords)
+{
+    memset(q, 0, sizeof(*q));
+    jd_status st = JD_OK;
+    if (!keywords) {
+        struct collect c = {&q->qtf, NULL, NULL, 0, 0, false};
+        st = analyze_text(a, text, len, &q->words, collect_term, &c);
+        return c.nomem ? JD_ERR_NOMEM : st;
+    }
+    size_t start = 0;
+    for (size_t i = 0; i <= len && st == JD_OK; i++) {
+        if (i < len && text[i] != ',' && text[i] != ';' && text[i] != '\n')
+            continue;
+        struct collect c = {&q->qtf, NULL, NULL, 0, 0, false};
+        c.stems = malloc(8 * sizeof(char *));
+        c.pos = malloc(8 * sizeof(size_t));
+        c.cap = 8;
+        size_t pos = 0;
+        if (!c.stems || !c.pos)
+            st = JD_ERR_NOMEM;
+        else
+            st = analyze_text(a, text + start, i - start, &pos, collect_term,
+                              &c);
+        if (c.nomem)
+            st = JD_ERR_NOMEM;
+        if (st == JD_OK)
+            st = add_phrase(q, &c);
+        else
+            for (size_t k = 0; k < c.n; k++)
+                free(c.stems[k]);
+        q->words += pos;
+        free(c.stems);
+        free(c.pos);
+        start = i + 1;
+    }
+    return st;
+}
+
+void
+rank_query_free(struct rank_query *q)
+{
+    termmap_free(&q->qtf);
+    for (size_t i = 0; i < q->nphrases; i++) {
+        for (size_t k = 0; k < q->phrases[i].n; k++)
+            free(q->phrases[i].stems[k]);
+        free(q->phrases[i].stems);
+    }
+    free(q->phrases);
+    memset(q, 0, sizeof(*q));
+}
+
+/* ------------------------------------------------------------------ */
+/* Choosing terms                                                      */
+/* ------------------------------------------------------------------ */
+
+struct chosen {
+    const char *stem;
+    size_t len;
+    double qtf, idf;
+};
+
+static int
+by_weight(const void *x, const void *y)
+{
+    const struct chosen *a = x, *b = y;
+    double wa = a->qtf * a->idf, wb = b->qtf * b->idf;
+    if (wa != wb)
+        return wa > wb ? -1 : 1;
+    return strcmp(a->stem, b->stem);
+}
+
+/* Document frequency of STEM among classes: in the field where it is
+ * most common. */
+static jd_status
+class_df(jd_db *db, const char *stem, size_t len, size_t *out)
+{
+    char term[TERM_MAX + 8];
+    *out = 0;
+    for (size_t f = 0; f < sizeof(field_prefix) / sizeof(field_prefix[0]);
+         f++) {
+        size_t pl = strlen(field_prefix[f]);
+        memcpy(term, field_prefix[f], pl);
+        memcpy(term + pl, stem, len);
+        size_t df;
+        jd_status st = xs_termfreq(db->classes, term, pl + len, &df, db->msg,
+                                   sizeof(db->msg));
+        if (st != JD_OK)
+            return st;
+        if (df > *out)
+            *out = df;
+    }
+    return JD_OK;
+}
+
+static jd_status
+choose_terms(jd_db *db, const struct rank_query *q,
+             const struct rank_params *p, struct chosen **out, size_t *n)
+{
+    size_t classes;
+    jd_status st = xs_doccount(db->classes, &classes, db->msg, sizeof(db->msg));
+    if (st != JD_OK)
+        return st;
+    struct chosen *v = malloc((q->qtf.n ? q->qtf.n : 1) * sizeof(*v));
+    if (!v)
+        return JD_ERR_NOMEM;
+    size_t k = 0, i = 0;
+    const struct termmap_entry *e;
+    while ((e = termmap_next(&q->qtf, &i)) != NULL) {
+        size_t df;
+        if ((st = class_df(db, e->key, e->len, &df)) != JD_OK) {
+            free(v);
+            return st;
+        }
+        if (df == 0)
+            continue; /* no class has it: it cannot change the ranking */
+        double idf = log(((double)classes + 1.0) / ((double)df + 0.5));
+        v[k++] = (struct chosen){e->key, e->len, e->value, idf > 0 ? idf : 0};
+    }
+    if (k > 1)
+        qsort(v, k, sizeof(*v), by_weight);
+    if (k > p->max_terms)
+        k = p->max_terms;
+    *out = v;
+    *n = k;
+    return JD_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Queries                                                             */
+/* ------------------------------------------------------------------ */
+
+static jd_status
+prefixed(const char *prefix, const char *stem, size_t len, unsigned wqf,
+         double scale, struct xs_query **out)
+{
+    char term[TERM_MAX + 8];
+    size_t pl = strlen(prefix);
+    memcpy(term, prefix, pl);
+    memcpy(term + pl, stem, len);
+    struct xs_query *t;
+    jd_status st = xs_query_term(term, pl + len, wqf, &t);
+    if (st != JD_OK || scale == 1.0) {
+        *out = st == JD_OK ? t : NULL;
+        return st;
+    }
+    st = xs_query_scale(t, scale, out);
+    xs_query_free(t);
+    return st;
+}
+
+/* OR of all parts; the parts are freed. */
+static jd_status
+or_all(struct xs_query **parts, size_t n, struct xs_query **out)
+{
+    jd_status st = xs_query_combine(XS_OP_OR, parts, n, 0, out);
+    for (size_t i = 0; i < n; i++)
+        xs_query_free(parts[i]);
+    return st;
+}
+
+static jd_status
+class_query(const struct chosen *terms, size_t nterms,
+            const struct rank_query *q, const struct rank_params *p,
+            struct xs_query **out)
+{
+    size_t nf = sizeof(field_prefix) / sizeof(field_prefix[0]);
+    size_t cap = nterms * nf + q->nphrases * nf + 1;
+    struct xs_query **parts = calloc(cap, sizeof(*parts));
+    if (!parts)
+        return JD_ERR_NOMEM;
+    size_t n = 0;
+    jd_status st = JD_OK;
+    for (size_t i = 0; i < nterms && st == JD_OK; i++)
+        for (size_t f = 0; f < nf && st == JD_OK; f++)
+            st = prefixed(field_prefix[f], terms[i].stem, terms[i].len,
+                          (unsigned)terms[i].qtf, field_weight(p, f),
+                          &parts[n++]);
+    /* Keyword phrases, in the fields where wording is precise. */
+    for (size_t k = 0; k < q->nphrases && st == JD_OK; k++) {
+        const struct rank_phrase *ph = &q->phrases[k];
+        for (size_t f = 0; f < nf && st == JD_OK; f++) {
+            struct xs_query **words = calloc(ph->n, sizeof(*words));
+            if (!words) {
+                st = JD_ERR_NOMEM;
+                break;
+            }
+            for (size_t w = 0; w < ph->n && st == JD_OK; w++)
+                st = prefixed(field_prefix[f], ph->stems[w],
+                              strlen(ph->stems[w]), 1, 1.0, &words[w]);
+            struct xs_query *phrase = NULL;
+            if (st == JD_OK)
+                st = xs_query_combine(XS_OP_PHRASE, words, ph->n, ph->window,
+                                      &phrase);
+            for (size_t w = 0; w < ph->n; w++)
+                xs_query_free(words[w]);
+            free(words);
+            if (st == JD_OK) {
+                st = xs_query_scale(phrase,
+                                    field_weight(p, f) * p->phrase_boost,
+                                    &parts[n++]);
+                xs_query_free(phrase);
+            }
+        }
+    }
+    if (st == JD_OK) {
+        st = or_all(parts, n, out);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            xs_query_free(parts[i]);
+    }
+    free(parts);
+    return st;
+}
+
+static jd_status
+item_query(const struct chosen *terms, size_t nterms, struct xs_query **out)
+{
+    struct xs_query **parts = calloc(nterms ? nterms : 1, sizeof(*parts));
+    if (!parts)
+        return JD_ERR_NOMEM;
+    jd_status st = JD_OK;
+    size_t n = 0;
+    for (size_t i = 0; i < nterms && st == JD_OK; i++)
+        st = xs_query_term(terms[i].stem, terms[i].len, (unsigned)terms[i].qtf,
+                           &parts[n++]);
+    if (st == JD_OK)
+        st = or_all(parts, n, out);
+    else
+        for (size_t i = 0; i < n; i++)
+            xs_query_free(parts[i]);
+    free(parts);
+    return st;
+}
+
+static jd_status
+exclude(struct xs_query **q, const char *prefix, const char *id)
+{
+    if (!id)
+        return JD_OK;
+    char term[1024];
+    snprintf(term, sizeof(term), "%s%s", prefix, id);
+    struct xs_query *nq;
+    jd_status st = xs_query_term(term, strlen(term), 1, &nq);
+    if (st != JD_OK)
+        return st;
+    struct xs_query *both[2] = {*q, nq};
+    struct xs_query *res;
+    st = xs_query_combine(XS_OP_AND_NOT, both, 2, 0, &res);
+    xs_query_free(nq);
+    if (st == JD_OK) {
+        xs_query_free(*q);
+        *q = res;
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Merging class and item scores                                       */
+/* ------------------------------------------------------------------ */
+
+struct cand {
+    char *id;
+    double cls, item, score;
+    long hit; /* index in the class results, or -1 */
+};
+
+struct cands {
+    struct cand *v;
+    size_t n, cap;
+    struct termmap index; /* id -> position + 1 */
+};
+
+static struct cand *
+cand_get(struct cands *c, const char *id, size_t len)
+{
+    struct termmap_entry *e = termmap_get(&c->index, id, len);
+    if (!e)
+        return NULL;
+    if (e->value > 0)
+        return &c->v[(size_t)e->value - 1];
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        struct cand *v = realloc(c->v, cap * sizeof(*v));
+        if (!v)
+            return NULL;
+        c->v = v;
+        c->cap = cap;
+    }
+    struct cand *x = &c->v[c->n++];
+    x->id = strndup(id, len);
+    if (!x->id) {
+        c->n--;
+        return NULL;
+    }
+    x->cls = x->item = x->score = 0;
+    x->hit = -1;
+    e->value = (double)c->n;
+    return x;
+}
+
+static void
+cands_free(struct cands *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->v[i].id);
+    free(c->v);
+    termmap_free(&c->index);
+}
+
+static int
+by_score(const void *x, const void *y)
+{
+    const struct cand *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+static jd_status
+load_record(jd_db *db, struct xs_mset *m, const struct cand *c, jd_spec **out)
+{
+    jd_status st;
+    if (c->hit >= 0) {
+        st = xs_mset_data(m, (size_t)c->hit, &db->scratch, db->msg,
+                          sizeof(db->msg));
+    } else {
+        char term[1024];
+        snprintf(term, sizeof(term), PREFIX_ID "%s", c->id);
+        st = xs_data_by_term(db->classes, term, &db->scratch, db->msg,
+                             sizeof(db->msg));
+    }
+    if (st != JD_OK)
+        return st;
+    char why[256];
+    st = jd_spec_from_json(db->scratch.data, db->scratch.len, NULL, out, why,
+                           sizeof(why));
+    if (st == JD_ERR_INVALID_ARG)
+        return db_fail(db, JD_ERR_CORRUPT, "stored record is damaged: %s", why);
+    return st;
+}
+
+jd_status
+rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
+         const char *exclude_id, size_t limit, struct idf *idf, jd_results *r,
+         struct termmap *used)
+{
+    (void)idf;
+    const struct rank_params *p = &rank_defaults;
+    struct chosen *terms = NULL;
+    size_t nterms = 0;
+    struct xs_query *cq = NULL, *iq = NULL;
+    struct xs_mset *cm = NULL, *im = NULL;
+    struct cands cands = {NULL, 0, 0, {NULL, 0, 0}};
+    jd_status st = choose_terms(db, q, p, &terms, &nterms);
+    if (st != JD_OK || nterms == 0)
+        goto out;
+    for (size_t i = 0; i < nterms; i++) {
+        struct termmap_entry *e = termmap_get(used, terms[i].stem,
+                                              terms[i].len);
+        if (!e) {
+            st = JD_ERR_NOMEM;
+            goto out;
+        }
+        e->value = terms[i].qtf * terms[i].idf;
+    }
+
+    if ((st = class_query(terms, nterms, q, p, &cq)) != JD_OK ||
+        (st = filter_apply(&cq, f, false)) != JD_OK ||
+        (st = exclude(&cq, PREFIX_ID, exclude_id)) != JD_OK)
+        goto out;
+    size_t want = limit > p->candidates ? limit : p->candidates;
+    struct xs_search s = {cq, 0, want, p->k1, p->b, false, -1, -1, false};
+    if ((st = xs_enquire(db->classes, &s, &cm, db->msg, sizeof(db->msg))) !=
+        JD_OK)
+        goto out;
+    r->total = xs_mset_estimated(cm);
+    double top_cls = xs_mset_size(cm) ? xs_mset_weight(cm, 0) : 0;
+    for (size_t i = 0; i < xs_mset_size(cm); i++) {
+        if ((st = xs_mset_value(cm, i, SLOT_ID, &db->scratch, db->msg,
+                                sizeof(db->msg))) != JD_OK)
+            goto out;
+        struct cand *c = cand_get(&cands, db->scratch.data, db->scratch.len);
+        if (!c) {
+            st = JD_ERR_NOMEM;
+            goto out;
+        }
+        c->cls = top_cls > 0 ? xs_mset_weight(cm, i) / top_cls : 0;
+        c->hit = (long)i;
+    }
+
+    if (p->item_weight > 0) {
+        if ((st = item_query(terms, nterms, &iq)) != JD_OK ||
+            (st = filter_apply(&iq, f, true)) != JD_OK ||
+            (st = exclude(&iq, PREFIX_PARENT, exclude_id)) != JD_OK)
+            goto out;
+        struct xs_search is = {iq,    0,  want, p->k1, p->b, false,
+                               SLOT_ITEM_PARENT, -1, false};
+        if ((st = xs_enquire(db->items, &is, &im, db->msg, sizeof(db->msg))) !=
+            JD_OK)
+            goto out;
+        double top_item = xs_mset_size(im) ? xs_mset_weight(im, 0) : 0;
+        for (size_t i = 0; i < xs_mset_size(im); i++) {
+            if ((st = xs_mset_value(im, i, SLOT_ITEM_PARENT, &db->scratch,
+                                    db->msg, sizeof(db->msg))) != JD_OK)
+                goto out;
+            struct cand *c =
+                cand_get(&cands, db->scratch.data, db->scratch.len);
+            if (!c) {
+                st = JD_ERR_NOMEM;
+                goto out;
+            }
+            c->item = top_item > 0 ? xs_mset_weight(im, i) / top_item : 0;
+        }
+    }
+
+    for (size_t i = 0; i < cands.n; i++)
+        cands.v[i].score = cands.v[i].cls + p->item_weight * cands.v[i].item;
+    if (cands.n > 1)
+        qsort(cands.v, cands.n, sizeof(*cands.v), by_score);
+    for (size_t i = 0; i < cands.n && i < limit && st == JD_OK; i++) {
+        jd_spec *spec;
+        if ((st = load_record(db, cm, &cands.v[i], &spec)) == JD_OK)
+            st = results_add(r, spec, cands.v[i].score, NULL);
+    }
+    if (r->total < cands.n)
+        r->total = cands.n;
+out:
+    cands_free(&cands);
+    xs_mset_free(cm);
+    xs_mset_free(im);
+    xs_query_free(cq);
+    xs_query_free(iq);
+    free(terms);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Terms and confidence                                                */
+/* ------------------------------------------------------------------ */
+
+static int
+add_stem(void *ctx, const char *term, size_t len, size_t pos, size_t start,
+         size_t end)
+{
+    (void)pos;
+    (void)start;
+    (void)end;
+    return termmap_get(ctx, term, len) == NULL;
+}
+
+static jd_status
+stems_of_list(void *ctx, const char *name, const struct jd_item_list *list)
+{
+    (void)name;
+    void **c = ctx;
+    jd_status st = JD_OK;
+    for (size_t i = 0; i < list->len && st == JD_OK; i++) {
+        size_t pos = 0;
+        st = analyze_text(c[0], list->v[i].text, strlen(list->v[i].text), &pos,
+                          add_stem, c[1]);
+    }
+    return st;
+}
+
+/* Every stem of the record's text. */
+static jd_status
+record_stems(struct analyzer *a, const jd_spec *s, struct termmap *out)
+{
+    const char *texts[] = {s->title, s->summary, s->distinguishing,
+                           s->supervision, s->working_conditions};
+    jd_status st = JD_OK;
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]) && st == JD_OK;
+         i++) {
+        size_t pos = 0;
+        if (texts[i])
+            st = analyze_text(a, texts[i], strlen(texts[i]), &pos, add_stem,
+                              out);
+    }
+    for (size_t i = 0; i < s->alt_titles.len && st == JD_OK; i++) {
+        size_t pos = 0;
+        st = analyze_text(a, s->alt_titles.v[i], strlen(s->alt_titles.v[i]),
+                          &pos, add_stem, out);
+    }
+    void *ctx[2] = {a, out};
+    if (st == JD_OK)
+        st = spec_each_clist(s, stems_of_list, ctx);
+    return st == JD_ERR_INTERRUPTED ? JD_ERR_NOMEM : st;
+}
+
+static int
+by_term_weight(const void *x, const void *y)
+{
+    const struct jd_term_weight *a = x, *b = y;
+    if (a->weight != b->weight)
+        return a->weight > b->weight ? -1 : 1;
+    return strcmp(a->term, b->term);
+}
+
+/* Terms named per hit, at most. */
+#define MAX_TERMS 10
+
+jd_status
+rank_describe(jd_db *db, jd_results *r, const struct termmap *used,
+              const struct surface *words)
+{
+    double total = 0;
+    size_t i = 0;
+    const struct termmap_entry *e;
+    while ((e = termmap_next(used, &i)) != NULL)
+        total += e->value;
+    double coverage_top = 0;
+    for (size_t h = 0; h < r->n; h++) {
+        struct jd_hit *hit = &r->hits[h];
+        struct termmap stems = {NULL, 0, 0};
+        jd_status st = record_stems(db->an, hit->spec, &stems);
+        if (st != JD_OK) {
+            termmap_free(&stems);
+            return st;
+        }
+        struct jd_term_weight *tw =
+            results_alloc(r, (used->n ? used->n : 1) * sizeof(*tw));
+        if (!tw) {
+            termmap_free(&stems);
+            return JD_ERR_NOMEM;
+        }
+        size_t n = 0;
+        double matched = 0;
+        i = 0;
+        while ((e = termmap_next(used, &i)) != NULL) {
+            if (!termmap_find(&stems, e->key, e->len))
+                continue;
+            matched += e->value;
+            char buf[128];
+            const char *w = surface_word(words, e->key, buf, sizeof(buf));
+            tw[n].term = results_strdup(r, w, strlen(w));
+            tw[n].weight = total > 0 ? e->value / total : 0;
+            if (!tw[n].term) {
+                termmap_free(&stems);
+                return JD_ERR_NOMEM;
+            }
+            n++;
+        }
+        termmap_free(&stems);
+        if (n > 1)
+            qsort(tw, n, sizeof(*tw), by_term_weight);
+        hit->terms = tw;
+        hit->nterms = n < MAX_TERMS ? n : MAX_TERMS;
+        double coverage = total > 0 ? matched / total : 0;
+        if (h == 0) {
+            coverage_top = coverage;
+            double next = r->n > 1 ? r->hits[1].score : 0;
+            double lead = hit->score > 0 ? (hit->score - next) / hit->score : 0;
+            hit->confidence = coverage >= 0.5 && lead >= 0.10   ? "high"
+                              : coverage >= 0.3 && lead >= 0.03 ? "medium"
+                                                                : "review";
+        } else {
+            hit->confidence = hit->percent >= 90 && coverage >= 0.3 &&
+                                      coverage_top >= 0.3
+                                  ? "medium"
+                                  : "review";
+        }
+    }
+    return JD_OK;
+}

@@ -1,0 +1,58 @@
+/*
+ * rank.h: ranking classes against a bag of query words. Used by match
+ * (résumés, job texts, keywords) and similar (a class's own text).
+ */
+#ifndef JD_RANK_H
+#define JD_RANK_H
+
+#include "jobdex.h"
+#include "termmap.h"
+#include "tfidf.h"
+
+/* What to rank with: stem counts, and phrases (from keywords). */
+struct rank_phrase {
+    char **stems;
+    size_t n;
+    unsigned window; /* words spanned, stop words included */
+};
+
+struct rank_query {
+    struct termmap qtf; /* stem -> count in the query text */
+    struct rank_phrase *phrases;
+    size_t nphrases;
+    size_t words; /* words in the query text, stop words included */
+};
+
+/* Fill Q from TEXT; KEYWORDS: a comma-separated list whose multi-word
+ * entries are also phrases. */
+jd_status rank_query_build(struct rank_query *q, struct analyzer *a,
+                           const char *text, size_t len, bool keywords);
+void rank_query_free(struct rank_query *q);
+
+/* The weights of the ranking, one set for all queries (see README,
+ * "How matching ranks"). */
+struct rank_params {
+    double w_title, w_summary, w_duty, w_qual, w_other; /* field weights */
+    double phrase_boost; /* weight of a keyword phrase over its words */
+    double item_weight;  /* share of the best single item's score */
+    double k1, b;        /* BM25 */
+    size_t max_terms;    /* most informative query terms kept */
+    size_t candidates;   /* classes scored in full per query */
+};
+
+extern const struct rank_params rank_defaults;
+
+/* Rank classes for Q; add the best LIMIT to R (score order, ties by id),
+ * skipping EXCLUDE_ID. The query terms actually used, with their weights,
+ * are left in USED (stem -> qtf * idf). */
+jd_status rank_run(jd_db *db, const struct rank_query *q,
+                   const struct jd_filter *f, const char *exclude_id,
+                   size_t limit, struct idf *idf, jd_results *r,
+                   struct termmap *used);
+
+/* Set each hit's terms (the query terms its record contains, by weight)
+ * and confidence ("high", "medium", "review"). */
+jd_status rank_describe(jd_db *db, jd_results *r, const struct termmap *used,
+                        const struct surface *words);
+
+#endif

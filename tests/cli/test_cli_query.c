@@ -1,0 +1,501 @@
+/*
+ * test_cli_query.c: jobdex-query as a user runs it, over an index of
+ * corpus/ built once for the whole program: the acceptance queries of
+ * the query tool, every output format, exit statuses, batch matching.
+ */
+#include "jobdex.h"
+
+#include "testutil.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static char *tmpdir;
+static char db[4200];
+
+static const char *resume = "tests/fixtures/resumes/web-content-manager.txt";
+
+static int
+build_index(void **state)
+{
+    (void)state;
+    tmpdir = tu_mkdtemp();
+    snprintf(db, sizeof(db), "%s/corpus.db", tmpdir);
+    struct tu_run r;
+    const char *argv[] = {"jobdex-index", "-q", "-d", db, "corpus", NULL};
+    tu_run(argv, NULL, &r);
+    int ok = r.status == 0;
+    tu_run_free(&r);
+    return ok ? 0 : -1;
+}
+
+static int
+remove_index(void **state)
+{
+    (void)state;
+    tu_rmtree(tmpdir);
+    free(tmpdir);
+    return 0;
+}
+
+/* Run jobdex-query -d DB ARGS... */
+static void
+query(struct tu_run *r, const char *stdin_text, ...)
+{
+    const char *argv[32] = {"jobdex-query", "-d", db};
+    size_t n = 3;
+    va_list ap;
+    va_start(ap, stdin_text);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && n < 31)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    tu_run(argv, stdin_text, r);
+}
+
+static json_t *
+parse_json(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, 0, &err);
+    if (!j)
+        fprintf(stderr, "not JSON (%s): %.300s\n", err.text, text);
+    assert_non_null(j);
+    return j;
+}
+
+static const char *
+result_id(json_t *j, size_t i)
+{
+    json_t *r = json_array_get(json_object_get(j, "results"), i);
+    return json_string_value(json_object_get(r, "id"));
+}
+
+/* ---- search ---- */
+
+static void
+test_query_search_title_and_word_ranks_web_services_first(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    query(&r, NULL, "--format", "json", "search",
+          "title:coordinator AND website", NULL);
+    assert_int_equal(r.status, 0);
+    json_t *j = parse_json(r.out);
+    assert_string_equal(result_id(j, 0), "milwaukie/web-services-coordinator");
+    json_decref(j);
+    tu_run_free(&r);
+}
+
+static void
+test_query_search_phrase_with_filter_marks_the_phrase(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    query(&r, NULL, "search", "\"public relations\"", "--jurisdiction",
+          "milwaukie", NULL);
+    assert_int_equal(r.status, 0);
+    /* Not a terminal: matches in brackets, the phrase as one mark. */
+    assert_non_null(strstr(r.out, "2 of 2 classes match"));
+    assert_non_null(strstr(r.out, "Community Engagement Coordinator"));
+    assert_non_null(strstr(r.out, "Information Systems Technology (IST) "
+                                  "Director"));
+    assert_int_equal(tu_count_lines(r.out, "duty 10"), 2);
+    assert_int_equal(tu_count_lines(r.out, "Maintains positive [public "
+                                           "relations] with"),
+                     2);
+    /* "related" shares a stem with "relations" but is not the phrase. */
+    assert_null(strstr(r.out, "[related]"));
+    tu_run_free(&r);
+}
+
+static void
+test_query_search_grade_range_keeps_only_classes_in_range(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    query(&r, NULL, "-f", "json", "search", "duty:budget", "--grade", "30..40",
+          NULL);
+    assert_int_equal(r.status, 0);
+    json_t *j = parse_json(r.out);
+    json_t *res = json_object_get(j, "results");
+    assert_int_equal(json_array_size(res), 1);
+    assert_string_equal(
+        result_id(j, 0),
+        "milwaukie/information-systems-technology-ist-director");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(res, 0), "pay_grade")),
+        "31");
+    json_decref(j);
+    tu_run_free(&r);
+    /* "city" is in every spec; the range keeps grade 31 only (grades
+     * 56, 60 and 66 lie outside, St. Louis has none). */
+    query(&r, NULL, "-f", "json", "search", "city", NULL);
+    j = parse_json(r.out);
+    assert_int_equal(json_array_size(json_object_get(j, "results")), 5);
+    json_decref(j);
+    tu_run_free(&r);
+    query(&r, NULL, "-f", "json", "search", "city", "--grade", "30..40", NULL);
+    j = parse_json(r.out);
+    assert_int_equal(json_array_size(json_object_get(j, "results")), 1);
+    json_decref(j);
+    tu_run_free(&r);
+    query(&r, NULL, "-f", "json", "search", "city", "--grade", "55..", NULL);
+    j = parse_json(r.out);
+    assert_int_equal(json_array_size(json_object_get(j, "results")), 3);
+    json_decref(j);
+    tu_run_free(&r);
+}
+
+static void
+test_query_search_exit_statuses(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    query(&r, NULL, "search", "zebra", NULL);
+    assert_int_equal(r.status, 1);
+    tu_run_free(&r);
+    query(&r, NULL, "search", "budget AND", NULL);
+    assert_int_equal(r.status, 2);
+    assert_true(strncmp(r.err, "jobdex-query: invalid query 'budget AND': ",
+                        42) == 0);
+    tu_run_free(&r);
+    query(&r, NULL, "search", "the", NULL);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "only stop words"));
+    tu_run_free(&r);
+    query(&r, NULL, "frobnicate", NULL);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "unknown command 'frobnicate'"));
+    tu_run_free(&r);
+    const char *missing[] = {"jobdex-query", "-d", "/nonexistent/x.db",
+                             "stats", NULL};
+    tu_run(missing, NULL, &r);
+    assert_int_equal(r.status, 3);
+    assert_string_equal(r.err, "jobdex-query: cannot open index "
+                               "'/nonexistent/x.db': no such index\n");
+    tu_run_free(&r);
+}
+
+/* ---- match ---- */
+
+/* The résumé's line N, trimmed, or NULL. */
+static char *
+resume_line(unsigned n)
+{
+    char *text = tu_read(resume, NULL);
+    char *line = text;
+    for (unsigned i = 1; line && i < n; i++) {
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    char *out = NULL;
+    if (line) {
+        char *end = strchr(line, '\n');
+        out = strndup(line, end ? (size_t)(end - line) : strlen(line));
+    }
+    free(text);
+    return out;
+}
+
+static void
+test_query_match_resume_explains_with_real_duties_and_lines(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    query(&r, NULL, "-f", "json", "match", "--explain", resume, NULL);
+    assert_int_equal(r.status, 0);
+    json_t *j = parse_json(r.out);
+    assert_string_equal(result_id(j, 0), "milwaukie/web-services-coordinator");
+    json_t *top = json_array_get(json_object_get(j, "results"), 0);
+    assert_int_equal(json_integer_value(json_object_get(top, "percent")), 100);
+    assert_string_equal(json_string_value(json_object_get(top, "confidence")),
+                        "high");
+
+    /* The evidence names duties of the spec by their numbers, and the
+     * résumé lines by theirs. */
+    jd_db *d;
+    jd_spec *spec;
+    assert_int_equal(jd_db_new(&d), JD_OK);
+    assert_int_equal(jd_db_open(d, db, JD_OPEN_READ), JD_OK);
+    assert_int_equal(jd_db_get(d, "milwaukie/web-services-coordinator", &spec),
+                     JD_OK);
+    json_t *ev = json_object_get(top, "evidence");
+    assert_true(json_array_size(ev) >= 5);
+    size_t duties = 0;
+    for (size_t i = 0; i < json_array_size(ev); i++) {
+        json_t *e = json_array_get(ev, i);
+        const char *list = json_string_value(json_object_get(e, "list"));
+        unsigned n = (unsigned)json_integer_value(json_object_get(e, "n"));
+        const char *item = json_string_value(json_object_get(e, "item_text"));
+        if (strcmp(list, "duties") == 0) {
+            duties++;
+            assert_true(n >= 1 && n <= spec->duties.len);
+            assert_string_equal(item, spec->duties.v[n - 1].text);
+            assert_int_equal(json_integer_value(json_object_get(e, "item_line")),
+                             spec->duties.v[n - 1].line);
+        }
+        unsigned qline =
+            (unsigned)json_integer_value(json_object_get(e, "query_line"));
+        char *want = resume_line(qline);
+        assert_non_null(want);
+        assert_non_null(strstr(want, json_string_value(json_object_get(
+                                         e, "query_text"))));
+        free(want);
+    }
+    assert_true(duties >= 4);
+    /* The best evidence: duty 2, first point of contact for the site. */
+    json_t *best = json_array_get(ev, 0);
+    assert_int_equal(json_integer_value(json_object_get(best, "n")), 2);
+
+    /* Gaps are qualifications of the spec that the résumé lacks. */
+    json_t *gaps = json_object_get(top, "gaps");
+    assert_true(json_array_size(gaps) >= 1);
+    bool relationships = false;
+    for (size_t i = 0; i < json_array_size(gaps); i++) {
+        const char *t =
+            json_string_value(json_object_get(json_array_get(gaps, i), "text"));
+        relationships |= strcmp(t, "Establish and maintain effective working "
+                                   "relationships.") == 0;
+    }
+    assert_true(relationships);
+    jd_spec_free(spec);
+    jd_db_free(d);
+    json_decref(j);
+    tu_run_free(&r);
+}
+
+static void
+test_query_match_keywords_rank_community_engagement_first(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    query(&r, NULL, "-f", "json", "match", "--keywords",
+          "grant programs, neighborhood associations, public outreach", NULL);
+    assert_int_equal(r.status, 0);
+    json_t *j = parse_json(r.out);
+    assert_string_equal(result_id(j, 0),
+                        "milwaukie/community-engagement-coordinator");
+    json_decref(j);
+    tu_run_free(&r);
+}
+
+static void
+test_query_match_reads_standard_input_and_is_deterministic(void **state)
+{
+    (void)state;
+    char *text = tu_read(resume, NULL);
+    struct tu_run a, b;
+    query(&a, text, "match", "--explain", "-", NULL);
+    query(&b, text, "match", "--explain", "-", NULL);
+    assert_int_equal(a.status, 0);
+    assert_string_equal(a.out, b.out);
+    assert_non_null(strstr(a.out, "1. Web Services Coordinator"));
+    assert_non_null(strstr(a.out, "evidence:"));
+    assert_non_null(strstr(a.out, "not covered by your text:"));
+    tu_run_free(&a);
+    tu_run_free(&b);
+    free(text);
+}
+
+static void
+test_query_match_batch_answers_each_line_in_order(void **state)
+{
+    (void)state;
+    const char *in =
+        "{\"id\": \"a\", \"text\": \"neighborhood grant program outreach\"}\n"
+        "not json\n"
+        "{\"id\": 7, \"text\": \"website content management system\"}\n"
+        "{\"id\": \"c\", \"text\": \"the of and\"}\n";
+    struct tu_run r;
+    query(&r, in, "-f", "json", "-n", "2", "match", "--batch", "-", NULL);
+    assert_int_equal(r.status, 1); /* two lines could not be answered */
+    assert_int_equal(tu_count_lines(r.out, "{\"query\""), 4);
+    char *save, *copy = strdup(r.out);
+    const char *want[] = {"a", NULL, "7", "c"};
+    size_t i = 0;
+    for (char *l = strtok_r(copy, "\n", &save); l;
+         l = strtok_r(NULL, "\n", &save), i++) {
+        json_t *j = parse_json(l);
+        json_t *q = json_object_get(j, "query");
+        if (want[i])
+            assert_string_equal(json_string_value(q), want[i]);
+        else
+            assert_true(json_is_null(q));
+        if (i == 0)
+            assert_string_equal(result_id(j, 0),
+                                "milwaukie/community-engagement-coordinator");
+        if (i == 1 || i == 3)
+            assert_non_null(json_object_get(j, "error"));
+        json_decref(j);
+    }
+    assert_int_equal(i, 4);
+    free(copy);
+    assert_non_null(strstr(r.err, "line 2: invalid JSON"));
+    tu_run_free(&r);
+}
+
+/* ---- similar, show, stats ---- */
+
+static void
+test_query_similar_excludes_itself_and_shows_shared_duties(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    query(&r, NULL, "-f", "json", "similar",
+          "milwaukie/community-engagement-coordinator", NULL);
+    assert_int_equal(r.status, 0);
+    json_t *j = parse_json(r.out);
+    json_t *res = json_object_get(j, "results");
+    assert_int_equal(json_array_size(res), 4);
+    for (size_t i = 0; i < json_array_size(res); i++)
+        assert_string_not_equal(result_id(j, i),
+                                "milwaukie/community-engagement-coordinator");
+    /* Some other class shares the public relations duty (duty 10). */
+    bool shared = false;
+    for (size_t i = 0; i < json_array_size(res); i++) {
+        json_t *ev = json_object_get(json_array_get(res, i), "evidence");
+        for (size_t k = 0; k < json_array_size(ev); k++)
+            shared |= json_integer_value(json_object_get(
+                          json_array_get(ev, k), "query_line")) == 10;
+    }
+    assert_true(shared);
+    json_decref(j);
+    tu_run_free(&r);
+    query(&r, NULL, "similar", "nowhere/1", NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "no record 'nowhere/1'"));
+    tu_run_free(&r);
+}
+
+static void
+test_query_show_prints_the_record_in_every_format(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    query(&r, NULL, "show", "portland/30003028", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "title              Coordinator II"));
+    assert_non_null(strstr(r.out, "DUTIES"));
+    tu_run_free(&r);
+    query(&r, NULL, "-f", "json", "show", "portland/30003028", NULL);
+    json_t *j = parse_json(r.out);
+    assert_int_equal(json_array_size(json_object_get(j, "duties")), 23);
+    json_decref(j);
+    tu_run_free(&r);
+    query(&r, NULL, "-f", "csv", "show", "portland/30003028", NULL);
+    assert_true(strncmp(r.out, "field,n,kind,line,value\r\n", 25) == 0);
+    size_t rows = 0;
+    for (const char *p = r.out; (p = strstr(p, "\r\nduties,")) != NULL; p++)
+        rows++;
+    assert_int_equal(rows, 23);
+    tu_run_free(&r);
+}
+
+static void
+test_query_stats_counts_by_jurisdiction(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    query(&r, NULL, "-f", "json", "stats", NULL);
+    assert_int_equal(r.status, 0);
+    json_t *j = parse_json(r.out);
+    assert_int_equal(json_integer_value(json_object_get(j, "classes")), 5);
+    assert_int_equal(json_integer_value(json_object_get(j, "format")),
+                     JD_INDEX_FORMAT_VERSION);
+    json_t *jur = json_object_get(j, "jurisdictions");
+    json_t *first = json_array_get(jur, 0);
+    assert_string_equal(json_string_value(json_object_get(first, "name")),
+                        "milwaukie");
+    assert_int_equal(json_integer_value(json_object_get(first, "count")), 3);
+    assert_true(json_integer_value(json_object_get(j, "bytes")) > 0);
+    json_decref(j);
+    tu_run_free(&r);
+}
+
+static void
+test_query_every_command_has_json_and_csv_with_header(void **state)
+{
+    (void)state;
+    const char *cmds[][3] = {
+        {"search", "website", NULL},
+        {"match", "--keywords", "budget, network security"},
+        {"similar", "st-louis/1368", NULL},
+        {"show", "st-louis/1368", NULL},
+        {"stats", NULL, NULL},
+    };
+    for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+        struct tu_run r;
+        query(&r, NULL, "-f", "json", cmds[c][0], cmds[c][1], cmds[c][2], NULL);
+        assert_int_equal(r.status, 0);
+        json_decref(parse_json(r.out));
+        tu_run_free(&r);
+        query(&r, NULL, "-f", "csv", cmds[c][0], cmds[c][1], cmds[c][2], NULL);
+        assert_int_equal(r.status, 0);
+        const char *nl = strstr(r.out, "\r\n");
+        assert_non_null(nl);
+        /* The first row names columns: no digits in it. */
+        assert_true(strcspn(r.out, "0123456789") >= (size_t)(nl - r.out));
+        tu_run_free(&r);
+    }
+}
+
+static void
+test_query_help_and_usage_errors(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    const char *help[] = {"jobdex-query", "--help", NULL};
+    tu_run(help, NULL, &r);
+    assert_int_equal(r.status, 0);
+    assert_true(strncmp(r.out, "Usage: jobdex-query", 19) == 0);
+    assert_non_null(strstr(r.out, "Exit status"));
+    tu_run_free(&r);
+    query(&r, NULL, "search", "x", "--grade", "40..30", NULL);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "MIN is over MAX"));
+    tu_run_free(&r);
+    query(&r, NULL, "match", NULL);
+    assert_int_equal(r.status, 2);
+    tu_run_free(&r);
+    query(&r, NULL, "-n", "0", "stats", NULL);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "invalid limit '0'"));
+    tu_run_free(&r);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(
+            test_query_search_title_and_word_ranks_web_services_first),
+        cmocka_unit_test(test_query_search_phrase_with_filter_marks_the_phrase),
+        cmocka_unit_test(
+            test_query_search_grade_range_keeps_only_classes_in_range),
+        cmocka_unit_test(test_query_search_exit_statuses),
+        cmocka_unit_test(
+            test_query_match_resume_explains_with_real_duties_and_lines),
+        cmocka_unit_test(
+            test_query_match_keywords_rank_community_engagement_first),
+        cmocka_unit_test(
+            test_query_match_reads_standard_input_and_is_deterministic),
+        cmocka_unit_test(test_query_match_batch_answers_each_line_in_order),
+        cmocka_unit_test(
+            test_query_similar_excludes_itself_and_shows_shared_duties),
+        cmocka_unit_test(test_query_show_prints_the_record_in_every_format),
+        cmocka_unit_test(test_query_stats_counts_by_jurisdiction),
+        cmocka_unit_test(test_query_every_command_has_json_and_csv_with_header),
+        cmocka_unit_test(test_query_help_and_usage_errors),
+    };
+    return cmocka_run_group_tests(tests, build_index, remove_index);
+}
