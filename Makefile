@@ -44,7 +44,8 @@ INDEXER_SRC = indexer/status.c indexer/arena.c indexer/buf.c \
               indexer/parse.c indexer/walk.c indexer/db.c indexer/index.c
 QUERY_SRC   = query/termmap.c query/results.c query/filter.c \
               query/snippet.c query/search.c query/tfidf.c query/evidence.c \
-              query/rank.c query/match.c query/stats.c
+              query/rank.c query/match.c query/stats.c query/simjoin.c \
+              query/overlap.c
 CXX_SRC     = indexer/xapian_shim.cc
 
 LIB_OBJ  = $(INDEXER_SRC:%.c=$(BUILD)/obj/%.o) $(QUERY_SRC:%.c=$(BUILD)/obj/%.o) \
@@ -55,9 +56,9 @@ QUERY_BIN = $(BUILD)/jobdex-query
 BINS     = $(INDEX_BIN) $(QUERY_BIN)
 # The query tool's own files: argument parsing and output formats.
 QUERY_CLI = query/main.c query/cli_out.c query/cli_text.c query/cli_json.c \
-            query/cli_csv.c
+            query/cli_csv.c query/cli_overlap.c
 
-UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_calhr
+UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_overlap test_calhr
 CLI_TESTS  = test_cli_index test_cli_query
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(CLI_TESTS:%=$(BUILD)/tests/%)
 
@@ -110,6 +111,10 @@ $(BUILD)/tests/test_cli_%: $(BUILD)/obj/tests/cli/test_cli_%.o $(TESTUTIL) $(LIB
 	@mkdir -p $(@D)
 	$(say) "  LINK    $@"
 	$(Q)$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS) $(TESTLIBS)
+
+# ---- quality and speed measurements (never part of check) ----
+
+include bench/eval.mk
 
 # ---- set-up ----
 

@@ -188,6 +188,8 @@ list_group(const char *name)
 {
     if (strcmp(name, "duties") == 0)
         return "duty";
+    if (strcmp(name, "titles") == 0)
+        return "title";
     return spec_list_is_qualification(name) ? "qual" : "other";
 }
 
@@ -237,10 +239,14 @@ put_item(jd_db *db, const jd_spec *s, const char *list, size_t i,
             JD_OK)
         return st;
 
-    json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:s?, s:s, s:i}", "parent",
-                          s->id, "list", list, "i", (json_int_t)i, "n",
-                          (json_int_t)it->n, "kind", it->kind, "text",
-                          it->text, "line", (json_int_t)it->line);
+    /* The parent's names ride along so that reports over many items
+     * (overlap) need not load every parent record. */
+    json_t *o = json_pack(
+        "{s:s, s:s, s:i, s:i, s:s?, s:s, s:i, s:s?, s:s?, s:s?, s:s?}",
+        "parent", s->id, "list", list, "i", (json_int_t)i, "n",
+        (json_int_t)it->n, "kind", it->kind, "text", it->text, "line",
+        (json_int_t)it->line, "title", s->title, "jurisdiction",
+        s->jurisdiction, "department", s->department, "series", s->series);
     if (!o)
         return JD_ERR_NOMEM;
     char *data = json_dumps(o, JSON_COMPACT);
@@ -271,6 +277,20 @@ index_put_items(jd_db *db, const jd_spec *spec)
     char term[1024];
     snprintf(term, sizeof(term), PREFIX_PARENT "%s", spec->id);
     jd_status st = xs_delete_term(db->items, term, db->msg, sizeof(db->msg));
+    if (st != JD_OK)
+        return st;
+    /* The title and each alternate title are items too, so a job title
+     * can be matched against titles one at a time. */
+    size_t n = 0;
+    if (spec->title) {
+        struct jd_item it = {1, "title", spec->title, spec->source_line};
+        st = put_item(db, spec, "titles", n++, &it);
+    }
+    for (size_t i = 0; i < spec->alt_titles.len && st == JD_OK; i++) {
+        struct jd_item it = {(unsigned)n + 1, "alternate", spec->alt_titles.v[i],
+                             0};
+        st = put_item(db, spec, "titles", n++, &it);
+    }
     if (st != JD_OK)
         return st;
     struct items_ctx c = {db, spec};

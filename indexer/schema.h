@@ -34,14 +34,17 @@
  * items/ documents
  *   Q<id>#<list>.<i> unique (i: 0-based index in the record's list)
  *   XP<id>         the parent class
- *   XL<list>       "duties", "knowledge", "skills", "abilities",
+ *   XL<list>       "titles" (the title and each alternate title),
+ *                  "duties", "knowledge", "skills", "abilities",
  *                  "education", "licenses", "other"
- *   XG<group>      "duty", "qual" or "other"
+ *   XG<group>      "title", "duty", "qual" or "other"
  *   XJ, XD         as the parent
  *   <stem>         unprefixed, no positions
  *   values: SLOT_ITEM_PARENT (parent id; the collapse key for "best item
  *   per class"), SLOT_ITEM_LIST
- *   data: {"parent","list","i","n","kind","text","line"}
+ *   data: {"parent","list","i","n","kind","text","line","title",
+ *          "jurisdiction","department","series"} (the last four the
+ *          parent's, so reports over all items need not load parents)
  *
  * metadata (classes/): META_FORMAT, META_BATCH (the last committed
  * batch), META_PENDING (ids that batch touched, one per line);

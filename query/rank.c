@@ -21,23 +21,136 @@
 #include "spec.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const struct rank_params rank_defaults = {
-    .w_title = 3.0,
-    .w_summary = 1.0,
-    .w_duty = 1.5,
-    .w_qual = 1.0,
-    .w_other = 0.4,
-    .phrase_boost = 1.0,
-    .item_weight = 0.5,
-    .k1 = 1.2,
-    .b = 0.75,
+/*
+ * The weights for three query lengths, in distinct content words: a job
+ * title (about 2), a duty statement (about 10) and a paragraph or résumé
+ * (about 50). A query between two anchors gets weights interpolated in
+ * log(length). Short queries lean on titles; sentences on duties, one
+ * item at a time; paragraphs on the whole class.
+ */
+const struct rank_model rank_model = {
+    .words = {2, 10, 50},
+    .at =
+        {
+            {/* title-like */
+             .w_title = 3.0, .w_summary = 1.0, .w_duty = 1.5, .w_qual = 0.2,
+             .w_other = 0.0, .phrase_boost = 1.0, .item_weight = 0.0,
+             .title_weight = 1.0, .k1 = 1.2, .b = 0.75, .item_knn = 0,
+             .title_knn = 0, .gamma = 1, .head_boost = 1},
+            {/* sentence-like */
+             .w_title = 1.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.0,
+             .w_other = 0.0, .phrase_boost = 1.0, .item_weight = 0.0,
+             .title_weight = 0.0, .k1 = 1.2, .b = 0.75, .item_knn = 0,
+             .title_knn = 0, .gamma = 1, .head_boost = 1},
+            {/* paragraph-like */
+             .w_title = 2.0, .w_summary = 1.5, .w_duty = 2.0, .w_qual = 0.2,
+             .w_other = 0.0, .phrase_boost = 1.0, .item_weight = 0.0,
+             .title_weight = 1.0, .k1 = 2.0, .b = 0.75, .item_knn = 0,
+             .title_knn = 0, .gamma = 1, .head_boost = 1},
+        },
     .max_terms = 64,
     .candidates = 100,
 };
+
+/* The knobs of one anchor, by name, for $JOBDEX_RANK. */
+static double *
+knob(struct rank_params *p, const char *name)
+{
+    struct {
+        const char *name;
+        double *field;
+    } knobs[] = {{"w_title", &p->w_title},
+                 {"w_summary", &p->w_summary},
+                 {"w_duty", &p->w_duty},
+                 {"w_qual", &p->w_qual},
+                 {"w_other", &p->w_other},
+                 {"phrase_boost", &p->phrase_boost},
+                 {"item_weight", &p->item_weight},
+                 {"title_weight", &p->title_weight},
+                 {"k1", &p->k1},
+                 {"b", &p->b},
+                 {"item_knn", &p->item_knn},
+                 {"title_knn", &p->title_knn},
+                 {"gamma", &p->gamma},
+                 {"head_boost", &p->head_boost}};
+    for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
+        if (strcmp(name, knobs[i].name) == 0)
+            return knobs[i].field;
+    return NULL;
+}
+
+/*
+ * The model in force: rank_model, or for tuning experiments with the
+ * overrides of $JOBDEX_RANK ("s.w_title=4,m.k1=2": s, m, l for the short,
+ * medium and long anchors). Read once per process.
+ */
+static const struct rank_model *
+model(void)
+{
+    static struct rank_model m;
+    static bool ready;
+    if (ready)
+        return &m;
+    m = rank_model;
+    const char *env = getenv("JOBDEX_RANK");
+    while (env && *env) {
+        char anchor, key[32];
+        double v;
+        int used = 0;
+        if (sscanf(env, "%c.%31[a-z_0-9]=%lf%n", &anchor, key, &v, &used) !=
+            3)
+            break;
+        int a = anchor == 's' ? 0 : anchor == 'm' ? 1 : anchor == 'l' ? 2 : -1;
+        double *f = a >= 0 ? knob(&m.at[a], key) : NULL;
+        if (f)
+            *f = v;
+        env += used;
+        if (*env == ',')
+            env++;
+    }
+    ready = true;
+    return &m;
+}
+
+/* The weights for a query of WORDS distinct content words. */
+static struct rank_params
+params_for(size_t words)
+{
+    const struct rank_model *m = model();
+    double x = log(words > 1 ? (double)words : 1.0);
+    size_t lo = 0;
+    double t = 0;
+    if (x <= log(m->words[0])) {
+        lo = 0;
+    } else if (x >= log(m->words[2])) {
+        lo = 1;
+        t = 1;
+    } else {
+        lo = x < log(m->words[1]) ? 0 : 1;
+        t = (x - log(m->words[lo])) /
+            (log(m->words[lo + 1]) - log(m->words[lo]));
+    }
+    struct rank_params p = m->at[lo];
+    const struct rank_params *hi = &m->at[lo + 1];
+    const char *names[] = {"w_title",      "w_summary",   "w_duty",
+                           "w_qual",       "w_other",     "phrase_boost",
+                           "item_weight",  "title_weight", "k1",
+                           "b",            "item_knn",    "title_knn",
+                           "gamma",        "head_boost"};
+    struct rank_params tmp = *hi;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        double *a = knob(&p, names[i]), *b = knob(&tmp, names[i]);
+        *a = *a + t * (*b - *a);
+    }
+    p.item_knn = floor(p.item_knn + 0.5);
+    p.title_knn = floor(p.title_knn + 0.5);
+    return p;
+}
 
 static const char *const field_prefix[] = {PREFIX_TITLE, PREFIX_SUMMARY,
                                            PREFIX_DUTY, PREFIX_QUAL,
@@ -57,6 +170,7 @@ field_weight(const struct rank_params *p, size_t f)
 
 struct collect {
     struct termmap *qtf;
+    char last[TERM_MAX + 1]; /* the last stem seen */
     char **stems;
     size_t *pos;
     size_t n, cap;
@@ -76,6 +190,8 @@ collect_term(void *ctx, const char *term, size_t len, size_t pos,
         return 1;
     }
     e->value += 1;
+    memcpy(c->last, term, len);
+    c->last[len] = '\0';
     if (c->stems) {
         if (c->n == c->cap) {
             size_t cap = c->cap ? c->cap * 2 : 8;
@@ -131,15 +247,29 @@ rank_query_build(struct rank_query *q, struct analyzer *a, const char *text,
     memset(q, 0, sizeof(*q));
     jd_status st = JD_OK;
     if (!keywords) {
-        struct collect c = {&q->qtf, NULL, NULL, 0, 0, false};
-        st = analyze_text(a, text, len, &q->words, collect_term, &c);
+        struct collect c = {&q->qtf, "", NULL, NULL, 0, 0, false};
+        /* A title's head noun comes before any parenthesis: "IS Tech
+         * (Information Systems Technician)". */
+        const char *paren = memchr(text, '(', len);
+        size_t head_len = paren && paren > text ? (size_t)(paren - text) : len;
+        size_t pos = 0;
+        st = analyze_text(a, text, head_len, &pos, collect_term, &c);
+        if (st == JD_OK && c.last[0] && !(q->head = strdup(c.last)))
+            st = JD_ERR_NOMEM;
+        if (st == JD_OK && head_len < len) {
+            char keep[TERM_MAX + 1];
+            memcpy(keep, c.last, sizeof(keep));
+            st = analyze_text(a, text + head_len, len - head_len, &pos,
+                              collect_term, &c);
+        }
+        q->words = pos;
         return c.nomem ? JD_ERR_NOMEM : st;
     }
     size_t start = 0;
     for (size_t i = 0; i <= len && st == JD_OK; i++) {
         if (i < len && text[i] != ',' && text[i] != ';' && text[i] != '\n')
             continue;
-        struct collect c = {&q->qtf, NULL, NULL, 0, 0, false};
+        struct collect c = {&q->qtf, "", NULL, NULL, 0, 0, false};
         c.stems = malloc(8 * sizeof(char *));
         c.pos = malloc(8 * sizeof(size_t));
         c.cap = 8;
@@ -168,6 +298,7 @@ void
 rank_query_free(struct rank_query *q)
 {
     termmap_free(&q->qtf);
+    free(q->head);
     for (size_t i = 0; i < q->nphrases; i++) {
         for (size_t k = 0; k < q->phrases[i].n; k++)
             free(q->phrases[i].stems[k]);
@@ -185,6 +316,7 @@ struct chosen {
     const char *stem;
     size_t len;
     double qtf, idf;
+    double boost; /* head_boost for a title's head noun, else 1 */
 };
 
 static int
@@ -221,8 +353,8 @@ class_df(jd_db *db, const char *stem, size_t len, size_t *out)
 }
 
 static jd_status
-choose_terms(jd_db *db, const struct rank_query *q,
-             const struct rank_params *p, struct chosen **out, size_t *n)
+choose_terms(jd_db *db, const struct rank_query *q, size_t max_terms,
+             double head_boost, struct chosen **out, size_t *n)
 {
     size_t classes;
     jd_status st = xs_doccount(db->classes, &classes, db->msg, sizeof(db->msg));
@@ -242,12 +374,15 @@ choose_terms(jd_db *db, const struct rank_query *q,
         if (df == 0)
             continue; /* no class has it: it cannot change the ranking */
         double idf = log(((double)classes + 1.0) / ((double)df + 0.5));
-        v[k++] = (struct chosen){e->key, e->len, e->value, idf > 0 ? idf : 0};
+        double boost =
+            q->head && strcmp(q->head, e->key) == 0 ? head_boost : 1.0;
+        v[k++] = (struct chosen){e->key, e->len, e->value, idf > 0 ? idf : 0,
+                                 boost};
     }
     if (k > 1)
         qsort(v, k, sizeof(*v), by_weight);
-    if (k > p->max_terms)
-        k = p->max_terms;
+    if (k > max_terms)
+        k = max_terms;
     *out = v;
     *n = k;
     return JD_OK;
@@ -301,7 +436,8 @@ class_query(const struct chosen *terms, size_t nterms,
     for (size_t i = 0; i < nterms && st == JD_OK; i++)
         for (size_t f = 0; f < nf && st == JD_OK; f++)
             st = prefixed(field_prefix[f], terms[i].stem, terms[i].len,
-                          (unsigned)terms[i].qtf, field_weight(p, f),
+                          (unsigned)terms[i].qtf,
+                          field_weight(p, f) * terms[i].boost,
                           &parts[n++]);
     /* Keyword phrases, in the fields where wording is precise. */
     for (size_t k = 0; k < q->nphrases && st == JD_OK; k++) {
@@ -349,8 +485,8 @@ item_query(const struct chosen *terms, size_t nterms, struct xs_query **out)
     jd_status st = JD_OK;
     size_t n = 0;
     for (size_t i = 0; i < nterms && st == JD_OK; i++)
-        st = xs_query_term(terms[i].stem, terms[i].len, (unsigned)terms[i].qtf,
-                           &parts[n++]);
+        st = prefixed("", terms[i].stem, terms[i].len, (unsigned)terms[i].qtf,
+                      terms[i].boost, &parts[n++]);
     if (st == JD_OK)
         st = or_all(parts, n, out);
     else
@@ -388,7 +524,7 @@ exclude(struct xs_query **q, const char *prefix, const char *id)
 
 struct cand {
     char *id;
-    double cls, item, score;
+    double cls, item, title, score;
     long hit; /* index in the class results, or -1 */
 };
 
@@ -420,7 +556,7 @@ cand_get(struct cands *c, const char *id, size_t len)
         c->n--;
         return NULL;
     }
-    x->cls = x->item = x->score = 0;
+    x->cls = x->item = x->title = x->score = 0;
     x->hit = -1;
     e->value = (double)c->n;
     return x;
@@ -433,6 +569,72 @@ cands_free(struct cands *c)
         free(c->v[i].id);
     free(c->v);
     termmap_free(&c->index);
+}
+
+/*
+ * The best item of GROUP ("duty", "title") per class, as a share of the
+ * query's best such item, stored at byte offset FIELD of each candidate.
+ */
+static jd_status
+best_items(jd_db *db, const struct rank_params *p, const struct chosen *terms,
+           size_t nterms, const struct jd_filter *f, const char *exclude_id,
+           const char *group, size_t want, struct cands *cands, size_t field)
+{
+    struct xs_query *q = NULL, *g = NULL;
+    struct xs_mset *m = NULL;
+    char gterm[32];
+    snprintf(gterm, sizeof(gterm), PREFIX_GROUP "%s", group);
+    jd_status st = item_query(terms, nterms, &q);
+    if (st == JD_OK)
+        st = xs_query_term(gterm, strlen(gterm), 1, &g);
+    if (st == JD_OK) {
+        struct xs_query *both[2] = {q, g};
+        struct xs_query *fq;
+        st = xs_query_combine(XS_OP_FILTER, both, 2, 0, &fq);
+        if (st == JD_OK) {
+            xs_query_free(q);
+            q = fq;
+        }
+    }
+    if (st == JD_OK)
+        st = filter_apply(&q, f, true);
+    if (st == JD_OK)
+        st = exclude(&q, PREFIX_PARENT, exclude_id);
+    /* The K nearest items vote for their classes, each by its score
+     * relative to the best item raised to the power GAMMA. */
+    size_t k = (size_t)(strcmp(group, "title") == 0 ? p->title_knn
+                                                     : p->item_knn);
+    struct xs_search s = {q,  0,  k ? k : want, p->k1, p->b, false,
+                          k ? -1 : SLOT_ITEM_PARENT, -1, false};
+    if (st == JD_OK)
+        st = xs_enquire(db->items, &s, &m, db->msg, sizeof(db->msg));
+    double top = st == JD_OK && xs_mset_size(m) ? xs_mset_weight(m, 0) : 0;
+    for (size_t i = 0; st == JD_OK && i < xs_mset_size(m); i++) {
+        st = xs_mset_value(m, i, SLOT_ITEM_PARENT, &db->scratch, db->msg,
+                           sizeof(db->msg));
+        if (st != JD_OK)
+            break;
+        struct cand *c = cand_get(cands, db->scratch.data, db->scratch.len);
+        if (!c) {
+            st = JD_ERR_NOMEM;
+            break;
+        }
+        double rel = top > 0 ? xs_mset_weight(m, i) / top : 0;
+        *(double *)((char *)c + field) += k ? pow(rel, p->gamma) : rel;
+    }
+    /* Normalise the votes by the best class's. */
+    double best = 0;
+    for (size_t i = 0; i < cands->n; i++) {
+        double v = *(double *)((char *)&cands->v[i] + field);
+        if (v > best)
+            best = v;
+    }
+    for (size_t i = 0; best > 0 && i < cands->n; i++)
+        *(double *)((char *)&cands->v[i] + field) /= best;
+    xs_mset_free(m);
+    xs_query_free(g);
+    xs_query_free(q);
+    return st;
 }
 
 static int
@@ -473,13 +675,16 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
          struct termmap *used)
 {
     (void)idf;
-    const struct rank_params *p = &rank_defaults;
+    struct rank_params pw = params_for(q->qtf.n);
+    const struct rank_params *p = &pw;
+    const struct rank_model *mdl = model();
     struct chosen *terms = NULL;
     size_t nterms = 0;
-    struct xs_query *cq = NULL, *iq = NULL;
-    struct xs_mset *cm = NULL, *im = NULL;
+    struct xs_query *cq = NULL;
+    struct xs_mset *cm = NULL;
     struct cands cands = {NULL, 0, 0, {NULL, 0, 0}};
-    jd_status st = choose_terms(db, q, p, &terms, &nterms);
+    jd_status st = choose_terms(db, q, mdl->max_terms, p->head_boost, &terms,
+                                &nterms);
     if (st != JD_OK || nterms == 0)
         goto out;
     for (size_t i = 0; i < nterms; i++) {
@@ -496,7 +701,7 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
         (st = filter_apply(&cq, f, false)) != JD_OK ||
         (st = exclude(&cq, PREFIX_ID, exclude_id)) != JD_OK)
         goto out;
-    size_t want = limit > p->candidates ? limit : p->candidates;
+    size_t want = limit > mdl->candidates ? limit : mdl->candidates;
     struct xs_search s = {cq, 0, want, p->k1, p->b, false, -1, -1, false};
     if ((st = xs_enquire(db->classes, &s, &cm, db->msg, sizeof(db->msg))) !=
         JD_OK)
@@ -516,33 +721,18 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
         c->hit = (long)i;
     }
 
-    if (p->item_weight > 0) {
-        if ((st = item_query(terms, nterms, &iq)) != JD_OK ||
-            (st = filter_apply(&iq, f, true)) != JD_OK ||
-            (st = exclude(&iq, PREFIX_PARENT, exclude_id)) != JD_OK)
-            goto out;
-        struct xs_search is = {iq,    0,  want, p->k1, p->b, false,
-                               SLOT_ITEM_PARENT, -1, false};
-        if ((st = xs_enquire(db->items, &is, &im, db->msg, sizeof(db->msg))) !=
-            JD_OK)
-            goto out;
-        double top_item = xs_mset_size(im) ? xs_mset_weight(im, 0) : 0;
-        for (size_t i = 0; i < xs_mset_size(im); i++) {
-            if ((st = xs_mset_value(im, i, SLOT_ITEM_PARENT, &db->scratch,
-                                    db->msg, sizeof(db->msg))) != JD_OK)
-                goto out;
-            struct cand *c =
-                cand_get(&cands, db->scratch.data, db->scratch.len);
-            if (!c) {
-                st = JD_ERR_NOMEM;
-                goto out;
-            }
-            c->item = top_item > 0 ? xs_mset_weight(im, i) / top_item : 0;
-        }
-    }
+    if (p->item_weight > 0 &&
+        (st = best_items(db, p, terms, nterms, f, exclude_id, "duty", want,
+                         &cands, offsetof(struct cand, item))) != JD_OK)
+        goto out;
+    if (p->title_weight > 0 &&
+        (st = best_items(db, p, terms, nterms, f, exclude_id, "title", want,
+                         &cands, offsetof(struct cand, title))) != JD_OK)
+        goto out;
 
     for (size_t i = 0; i < cands.n; i++)
-        cands.v[i].score = cands.v[i].cls + p->item_weight * cands.v[i].item;
+        cands.v[i].score = cands.v[i].cls + p->item_weight * cands.v[i].item +
+                           p->title_weight * cands.v[i].title;
     if (cands.n > 1)
         qsort(cands.v, cands.n, sizeof(*cands.v), by_score);
     for (size_t i = 0; i < cands.n && i < limit && st == JD_OK; i++) {
@@ -555,9 +745,7 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
 out:
     cands_free(&cands);
     xs_mset_free(cm);
-    xs_mset_free(im);
     xs_query_free(cq);
-    xs_query_free(iq);
     free(terms);
     return st;
 }

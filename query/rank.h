@@ -18,6 +18,7 @@ struct rank_phrase {
 
 struct rank_query {
     struct termmap qtf; /* stem -> count in the query text */
+    char *head;         /* the last content word's stem, or NULL */
     struct rank_phrase *phrases;
     size_t nphrases;
     size_t words; /* words in the query text, stop words included */
@@ -29,18 +30,28 @@ jd_status rank_query_build(struct rank_query *q, struct analyzer *a,
                            const char *text, size_t len, bool keywords);
 void rank_query_free(struct rank_query *q);
 
-/* The weights of the ranking, one set for all queries (see README,
- * "How matching ranks"). */
+/* The weights of the ranking for one query length (see README, "How
+ * matching ranks"). */
 struct rank_params {
     double w_title, w_summary, w_duty, w_qual, w_other; /* field weights */
     double phrase_boost; /* weight of a keyword phrase over its words */
-    double item_weight;  /* share of the best single item's score */
+    double item_weight;  /* share of the best duties' score */
+    double title_weight; /* share of the best title's score */
     double k1, b;        /* BM25 */
-    size_t max_terms;    /* most informative query terms kept */
-    size_t candidates;   /* classes scored in full per query */
+    double item_knn;     /* duties that vote per query; 0: best only */
+    double title_knn;    /* titles that vote per query; 0: best only */
+    double gamma;        /* sharpness of the votes */
+    double head_boost;   /* weight of the last word (a title's head noun) */
 };
 
-extern const struct rank_params rank_defaults;
+struct rank_model {
+    double words[3]; /* query lengths of the three anchors */
+    struct rank_params at[3];
+    size_t max_terms;  /* most informative query terms kept */
+    size_t candidates; /* classes scored in full per query */
+};
+
+extern const struct rank_model rank_model;
 
 /* Rank classes for Q; add the best LIMIT to R (score order, ties by id),
  * skipping EXCLUDE_ID. The query terms actually used, with their weights,
