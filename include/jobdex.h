@@ -450,6 +450,83 @@ typedef struct jd_stats {
 jd_status jd_stats_get(jd_db *db, jd_stats **out);
 void jd_stats_free(jd_stats *s);
 
+/* ------------------------------------------------------------------ */
+/* Duty overlap                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Whose duties may overlap: items of different departments (the
+ * department a spec states, else its series, else the class itself), of
+ * different jurisdictions, or of different classes. Two items of one class
+ * never count. */
+enum jd_across {
+    JD_ACROSS_DEPARTMENT,
+    JD_ACROSS_JURISDICTION,
+    JD_ACROSS_CLASS,
+};
+
+/* Similarity (tf-idf cosine over stems, 0..1) for near-identical
+ * wording, the default threshold, and the one README recommends for
+ * related (not identical) work. */
+#define JD_OVERLAP_IDENTICAL 0.8
+#define JD_OVERLAP_DEFAULT 0.5
+#define JD_OVERLAP_RELATED 0.3
+/* An item is boilerplate when items near-identical to it (similarity >=
+ * JD_OVERLAP_IDENTICAL) appear in at least this share of all classes, and
+ * in at least JD_BOILERPLATE_MIN classes. */
+#define JD_BOILERPLATE_SHARE 0.05
+#define JD_BOILERPLATE_MIN 3
+
+struct jd_overlap_opts {
+    double min_similarity; /* pairs at least this similar are grouped */
+    enum jd_across across;
+    bool qualifications; /* compare qualification items too */
+    double boilerplate_share;
+    size_t boilerplate_min;
+    struct jd_filter filter; /* jurisdiction and department only */
+};
+
+struct jd_overlap_member {
+    const char *id, *title, *jurisdiction;
+    const char *department; /* as grouped: department, else series */
+    const char *list, *kind, *text;
+    unsigned n, line;
+    double similarity; /* to the group's centre; 1 for the centre */
+};
+
+struct jd_overlap_group {
+    const struct jd_overlap_member *members; /* centre first */
+    size_t n;
+    size_t classes, departments, jurisdictions; /* distinct */
+    double share; /* boilerplate: share of all classes it appears in */
+};
+
+/* Number of groups that items of A and of B both belong to. */
+struct jd_overlap_cell {
+    const char *a, *b; /* departments or jurisdictions, a < b */
+    size_t count;
+};
+
+typedef struct jd_overlap {
+    const struct jd_overlap_group *groups; /* by size, then spread */
+    size_t ngroups;
+    const struct jd_overlap_group *boilerplate;
+    size_t nboilerplate;
+    const struct jd_overlap_cell *matrix; /* by count */
+    size_t nmatrix;
+    size_t items, classes, pairs; /* compared, classes in scope, pairs */
+} jd_overlap;
+
+/*
+ * Find items (duties, and with opts->qualifications qualifications) that
+ * say the same thing in different departments, jurisdictions or classes,
+ * grouped; and boilerplate apart. Every item is compared with every item
+ * it shares a word with, through an inverted index in memory, never all
+ * pairs. On success *OUT is freed with jd_overlap_free().
+ */
+jd_status jd_overlap_find(jd_db *db, const struct jd_overlap_opts *opts,
+                          jd_overlap **out);
+void jd_overlap_free(jd_overlap *o);
+
 /* The version of the on-disk format this library reads and writes. */
 #define JD_INDEX_FORMAT_VERSION 1
 

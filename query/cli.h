@@ -29,6 +29,11 @@ void cli_match_error(struct cli_out *o, const char *query, const char *why);
 void cli_show(struct cli_out *o, const jd_spec *s);
 void cli_stats(struct cli_out *o, const char *path, const jd_stats *s);
 
+/* overlap's report; ACROSS names the rule, MATRIX_ONLY prints only the
+ * department (or jurisdiction) pairs. */
+void cli_overlap(struct cli_out *o, const jd_overlap *ov, const char *across,
+                 double min_similarity, bool matrix_only);
+
 /* Text with SPANS marked: **bold** on a terminal, [brackets] otherwise. */
 void cli_marked(struct cli_out *o, const char *text, const struct jd_span *s,
                 size_t n);

@@ -30,6 +30,9 @@ static const char usage_text[] =
     "  match --batch FILE      one query per line {\"id\": ..., \"text\": ...};\n"
     "                          one result per line, in input order\n"
     "  similar ID              classes most like class ID, shared duties shown\n"
+    "  overlap                 groups of near-duplicate duties across\n"
+    "                          departments (or jurisdictions, classes), with\n"
+    "                          boilerplate apart and a matrix of who shares\n"
     "  show ID                 the parsed record of class ID\n"
     "  stats                   counts by jurisdiction, department and kind;\n"
     "                          index size and format\n"
@@ -51,6 +54,15 @@ static const char usage_text[] =
     "                          which lines, the terms that scored, the gaps\n"
     "  -k, --keywords LIST     match a comma-separated keyword list\n"
     "  -b, --batch FILE        match every line of a JSON-lines file ('-': stdin)\n"
+    "  -m, --min-similarity X  overlap: group items at least this similar\n"
+    "                          (tf-idf cosine 0..1; default 0.5, 0.8 for\n"
+    "                          near-identical wording, 0.3 for related work)\n"
+    "  -a, --across RULE       overlap: department (default), jurisdiction or\n"
+    "                          class: whose items may be grouped\n"
+    "      --qualifications    overlap: compare qualifications too\n"
+    "      --boilerplate-share S  overlap: an item in this share of all\n"
+    "                          classes (and 3 at least) is boilerplate (0.05)\n"
+    "      --matrix            overlap: only the table of shared duties\n"
     "  -h, --help              show this help and exit\n"
     "\n"
     "Exit status: 0 results found, 1 no result (or some batch lines\n"
@@ -61,11 +73,19 @@ static const char usage_text[] =
     "  jobdex-query search '\"public relations\"' --jurisdiction milwaukie\n"
     "  jobdex-query match --explain resume.txt\n"
     "  jobdex-query match --keywords 'grant programs, public outreach'\n"
-    "  jobdex-query --format json similar milwaukie/web-services-coordinator\n";
+    "  jobdex-query --format json similar milwaukie/web-services-coordinator\n"
+    "  jobdex-query overlap --across jurisdiction --min-similarity 0.3\n";
 
 static const char *prog = "jobdex-query";
 
-enum command { CMD_SEARCH, CMD_MATCH, CMD_SIMILAR, CMD_SHOW, CMD_STATS };
+enum command {
+    CMD_SEARCH,
+    CMD_MATCH,
+    CMD_SIMILAR,
+    CMD_SHOW,
+    CMD_STATS,
+    CMD_OVERLAP,
+};
 
 struct options {
     const char *db;
@@ -76,6 +96,10 @@ struct options {
     bool explain;
     const char *keywords;
     const char *batch;
+    struct jd_overlap_opts overlap;
+    const char *across;
+    bool overlap_opt; /* an overlap-only option was given */
+    bool matrix;
     enum command cmd;
     char **args;
     int nargs;
@@ -134,7 +158,13 @@ parse_grade(const char *arg, struct jd_filter *f)
 static void
 parse_args(int argc, char **argv, struct options *o)
 {
-    enum { OPT_COLOR = 256, OPT_FLSA };
+    enum {
+        OPT_COLOR = 256,
+        OPT_FLSA,
+        OPT_QUALIFICATIONS,
+        OPT_BOILERPLATE,
+        OPT_MATRIX
+    };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"limit", required_argument, NULL, 'n'},
@@ -147,6 +177,11 @@ parse_args(int argc, char **argv, struct options *o)
         {"explain", no_argument, NULL, 'e'},
         {"keywords", required_argument, NULL, 'k'},
         {"batch", required_argument, NULL, 'b'},
+        {"min-similarity", required_argument, NULL, 'm'},
+        {"across", required_argument, NULL, 'a'},
+        {"qualifications", no_argument, NULL, OPT_QUALIFICATIONS},
+        {"boilerplate-share", required_argument, NULL, OPT_BOILERPLATE},
+        {"matrix", no_argument, NULL, OPT_MATRIX},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -156,9 +191,14 @@ parse_args(int argc, char **argv, struct options *o)
         o->db = "jobdex.db";
     o->limit = 10;
     o->color = -1;
+    o->overlap.min_similarity = JD_OVERLAP_DEFAULT;
+    o->overlap.across = JD_ACROSS_DEPARTMENT;
+    o->overlap.boilerplate_share = JD_BOILERPLATE_SHARE;
+    o->overlap.boilerplate_min = JD_BOILERPLATE_MIN;
+    o->across = "department";
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":d:n:f:J:D:g:ek:b:h", longopts,
+    while ((c = getopt_long(argc, argv, ":d:n:f:J:D:g:ek:b:m:a:h", longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'd':
@@ -214,6 +254,49 @@ parse_args(int argc, char **argv, struct options *o)
         case 'b':
             o->batch = optarg;
             break;
+        case 'm': {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || !(v > 0 && v <= 1))
+                usage_error("invalid similarity '%s' (want a number in "
+                            "(0, 1])",
+                            optarg);
+            o->overlap.min_similarity = v;
+            o->overlap_opt = true;
+            break;
+        }
+        case 'a':
+            if (strcmp(optarg, "department") == 0)
+                o->overlap.across = JD_ACROSS_DEPARTMENT;
+            else if (strcmp(optarg, "jurisdiction") == 0)
+                o->overlap.across = JD_ACROSS_JURISDICTION;
+            else if (strcmp(optarg, "class") == 0)
+                o->overlap.across = JD_ACROSS_CLASS;
+            else
+                usage_error("invalid --across '%s' (department, jurisdiction "
+                            "or class)",
+                            optarg);
+            o->across = optarg;
+            o->overlap_opt = true;
+            break;
+        case OPT_QUALIFICATIONS:
+            o->overlap.qualifications = true;
+            o->overlap_opt = true;
+            break;
+        case OPT_BOILERPLATE: {
+            char *end;
+            double v = strtod(optarg, &end);
+            if (*end || !(v > 0 && v <= 1))
+                usage_error("invalid boilerplate share '%s' (want (0, 1])",
+                            optarg);
+            o->overlap.boilerplate_share = v;
+            o->overlap_opt = true;
+            break;
+        }
+        case OPT_MATRIX:
+            o->matrix = true;
+            o->overlap_opt = true;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : 3);
@@ -233,7 +316,8 @@ parse_args(int argc, char **argv, struct options *o)
                 {"match", CMD_MATCH},
                 {"similar", CMD_SIMILAR},
                 {"show", CMD_SHOW},
-                {"stats", CMD_STATS}};
+                {"stats", CMD_STATS},
+                {"overlap", CMD_OVERLAP}};
     size_t k;
     for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
         if (strcmp(cmd, cmds[k].name) == 0)
@@ -263,12 +347,17 @@ parse_args(int argc, char **argv, struct options *o)
             usage_error("%s needs one class ID", cmd);
         break;
     case CMD_STATS:
+    case CMD_OVERLAP:
         if (o->nargs != 0)
-            usage_error("stats takes no arguments");
+            usage_error("%s takes no arguments", cmd);
         break;
     }
     if ((o->keywords || o->batch) && o->cmd != CMD_MATCH)
         usage_error("--keywords and --batch go with match");
+    if (o->overlap_opt && o->cmd != CMD_OVERLAP)
+        usage_error("--min-similarity, --across, --qualifications, "
+                    "--boilerplate-share and --matrix go with overlap");
+    o->overlap.filter = o->filter;
 }
 
 /* ---- input ---- */
@@ -523,6 +612,20 @@ cmd_stats(struct run *r)
     return 0;
 }
 
+static int
+cmd_overlap(struct run *r)
+{
+    jd_overlap *ov;
+    jd_status st = jd_overlap_find(r->db, &r->o.overlap, &ov);
+    if (st != JD_OK)
+        return failed(r, st, "cannot compare the duties of", r->o.db);
+    cli_overlap(&r->out, ov, r->o.across, r->o.overlap.min_similarity,
+                r->o.matrix);
+    int rc = ov->ngroups || ov->nboilerplate ? 0 : 1;
+    jd_overlap_free(ov);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -565,6 +668,9 @@ main(int argc, char **argv)
         break;
     case CMD_STATS:
         rc = cmd_stats(&r);
+        break;
+    case CMD_OVERLAP:
+        rc = cmd_overlap(&r);
         break;
     }
     jd_db_free(r.db);

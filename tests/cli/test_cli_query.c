@@ -432,6 +432,7 @@ test_query_every_command_has_json_and_csv_with_header(void **state)
         {"similar", "st-louis/1368", NULL},
         {"show", "st-louis/1368", NULL},
         {"stats", NULL, NULL},
+        {"overlap", NULL, NULL},
     };
     for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
         struct tu_run r;
@@ -447,6 +448,104 @@ test_query_every_command_has_json_and_csv_with_header(void **state)
         assert_true(strcspn(r.out, "0123456789") >= (size_t)(nl - r.out));
         tu_run_free(&r);
     }
+}
+
+/* ---- overlap ---- */
+
+/* The JSON group holding item N of class ID, or NULL. */
+static json_t *
+group_with(json_t *groups, const char *id, long n)
+{
+    for (size_t g = 0; g < json_array_size(groups); g++) {
+        json_t *m = json_object_get(json_array_get(groups, g), "members");
+        for (size_t i = 0; i < json_array_size(m); i++) {
+            json_t *x = json_array_get(m, i);
+            if (strcmp(json_string_value(json_object_get(x, "id")), id) == 0 &&
+                json_integer_value(json_object_get(x, "n")) == n)
+                return json_array_get(groups, g);
+        }
+    }
+    return NULL;
+}
+
+static void
+test_query_overlap_groups_shared_duties_and_sets_boilerplate_apart(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    query(&r, NULL, "-f", "json", "overlap", NULL);
+    assert_int_equal(r.status, 0);
+    json_t *j = parse_json(r.out);
+    json_t *groups = json_object_get(j, "groups");
+    const char *ist = "milwaukie/information-systems-technology-ist-director";
+    const char *cec = "milwaukie/community-engagement-coordinator";
+    /* Duty 10 (public relations) and duty 11 (safe work habits). */
+    for (long n = 10; n <= 11; n++) {
+        json_t *g = group_with(groups, ist, n);
+        assert_non_null(g);
+        assert_ptr_equal(g, group_with(groups, cec, n));
+        assert_true(json_integer_value(json_object_get(g, "departments")) >=
+                    2);
+    }
+    /* "Performs other duties as required" is boilerplate, not a group. */
+    assert_null(group_with(groups, ist, 12));
+    json_t *boiler = json_object_get(j, "boilerplate");
+    assert_non_null(group_with(boiler, ist, 12));
+    json_t *first = json_array_get(
+        json_object_get(json_array_get(boiler, 0), "members"), 0);
+    assert_string_equal(json_string_value(json_object_get(first, "text")),
+                        "Performs other duties as required.");
+    json_decref(j);
+    tu_run_free(&r);
+}
+
+static void
+test_query_overlap_across_jurisdictions_groups_web_duties(void **state)
+{
+    (void)state;
+    struct tu_run r;
+    /* README's threshold for related (not identical) work. */
+    query(&r, NULL, "-f", "json", "overlap", "--across", "jurisdiction",
+          "--min-similarity", "0.3", NULL);
+    assert_int_equal(r.status, 0);
+    json_t *j = parse_json(r.out);
+    json_t *groups = json_object_get(j, "groups");
+    const char *web[] = {"st-louis/1368", "milwaukie/web-services-coordinator",
+                         "portland/30003028"};
+    bool found = false;
+    for (size_t g = 0; g < json_array_size(groups); g++) {
+        json_t *m = json_object_get(json_array_get(groups, g), "members");
+        size_t classes = 0;
+        bool web_word = false;
+        for (size_t w = 0; w < 3; w++) {
+            bool in = false;
+            for (size_t i = 0; i < json_array_size(m); i++) {
+                json_t *x = json_array_get(m, i);
+                const char *t = json_string_value(json_object_get(x, "text"));
+                if (strcmp(json_string_value(json_object_get(x, "id")),
+                           web[w]) == 0 &&
+                    (strstr(t, "web site") || strstr(t, "website"))) {
+                    in = true;
+                    web_word = true;
+                }
+            }
+            classes += in;
+        }
+        found |= classes >= 2 && web_word;
+    }
+    assert_true(found);
+    json_decref(j);
+    tu_run_free(&r);
+    /* The matrix in CSV: a header, then pairs of jurisdictions. */
+    query(&r, NULL, "-f", "csv", "overlap", "--across", "jurisdiction",
+          "--min-similarity", "0.3", "--matrix", NULL);
+    assert_int_equal(r.status, 0);
+    assert_true(strncmp(r.out, "a,b,count\r\n", 11) == 0);
+    assert_non_null(strstr(r.out, "City of Milwaukie"));
+    tu_run_free(&r);
+    query(&r, NULL, "overlap", "--across", "nowhere", NULL);
+    assert_int_equal(r.status, 2);
+    tu_run_free(&r);
 }
 
 static void
@@ -495,6 +594,10 @@ main(void)
         cmocka_unit_test(test_query_show_prints_the_record_in_every_format),
         cmocka_unit_test(test_query_stats_counts_by_jurisdiction),
         cmocka_unit_test(test_query_every_command_has_json_and_csv_with_header),
+        cmocka_unit_test(
+            test_query_overlap_groups_shared_duties_and_sets_boilerplate_apart),
+        cmocka_unit_test(
+            test_query_overlap_across_jurisdictions_groups_web_duties),
         cmocka_unit_test(test_query_help_and_usage_errors),
     };
     return cmocka_run_group_tests(tests, build_index, remove_index);

@@ -1,0 +1,83 @@
+/*
+ * simjoin.c: an all-pairs similarity join. The postings of every term
+ * are built once; then each vector, in turn, walks the postings of its
+ * own terms and accumulates dot products with the vectors after it. The
+ * cost is the sum of squared document frequencies, not the square of the
+ * number of vectors, and no score is approximate.
+ */
+#include "simjoin.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct posting {
+    uint32_t item;
+    float w;
+};
+
+jd_status
+simjoin(const struct sparse *v, size_t n, size_t nterms, double tau,
+        simjoin_fn fn, void *ctx)
+{
+    jd_status st = JD_OK;
+    size_t *start = calloc(nterms + 1, sizeof(*start));
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += v[i].n;
+    struct posting *post = malloc((total ? total : 1) * sizeof(*post));
+    double *acc = calloc(n ? n : 1, sizeof(*acc));
+    uint32_t *touched = malloc((n ? n : 1) * sizeof(*touched));
+    size_t *fill = calloc(nterms + 1, sizeof(*fill));
+    if (!start || !post || !acc || !touched || !fill) {
+        st = JD_ERR_NOMEM;
+        goto out;
+    }
+    /* Postings in item order, so "items after I" is a suffix. */
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t k = 0; k < v[i].n; k++)
+            start[v[i].t[k] + 1]++;
+    for (size_t t = 0; t < nterms; t++)
+        start[t + 1] += start[t];
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t k = 0; k < v[i].n; k++) {
+            uint32_t t = v[i].t[k];
+            post[start[t] + fill[t]++] = (struct posting){(uint32_t)i, v[i].w[k]};
+        }
+
+    for (size_t i = 0; i < n && st == JD_OK; i++) {
+        size_t ntouched = 0;
+        for (uint32_t k = 0; k < v[i].n; k++) {
+            uint32_t t = v[i].t[k];
+            float wi = v[i].w[k];
+            /* Skip the postings up to and including I itself. */
+            size_t lo = start[t], hi = start[t + 1];
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (post[mid].item <= i)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (size_t p = lo; p < start[t + 1]; p++) {
+                uint32_t j = post[p].item;
+                if (acc[j] == 0)
+                    touched[ntouched++] = j;
+                acc[j] += (double)wi * post[p].w;
+            }
+        }
+        for (size_t k = 0; k < ntouched; k++) {
+            uint32_t j = touched[k];
+            double sim = acc[j];
+            acc[j] = 0;
+            if (sim >= tau && st == JD_OK && fn(ctx, i, j, sim > 1 ? 1 : sim))
+                st = JD_ERR_INTERRUPTED;
+        }
+    }
+out:
+    free(start);
+    free(post);
+    free(acc);
+    free(touched);
+    free(fill);
+    return st;
+}
