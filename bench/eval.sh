@@ -1,0 +1,100 @@
+#!/bin/sh
+# eval.sh: ranking quality of `jobdex-query match` against a flat-BM25
+# baseline (bench/baseline_bm25.cc) on O*NET, for `make eval`.
+#
+# Rebuilds both indexes from ../shared/data/onet-29.3 every run (a few
+# seconds) so a stale index can never be measured, runs both systems on
+# each dev query set in ../shared/eval-dev, scores them with bench/score,
+# prints a Markdown table and appends it, dated, to
+# bench/results/quality.md. It never reads ../shared/holdout.enc.
+#
+# Environment: BUILD (default build) holds the binaries made by the
+# Makefile and bench/eval.mk; SHARED (default ../shared). Both are taken
+# relative to the repository root, where make runs this script.
+set -eu
+
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SHARED=${SHARED:-../shared}
+ONET=$SHARED/data/onet-29.3
+SETS="esco_descriptions onet_alt_titles onet_task_single"
+N=10
+OUT=$BUILD/eval
+RESULTS=bench/results/quality.md
+
+if [ ! -f "$ONET/Occupation Data.txt" ] || [ ! -d "$SHARED/eval-dev" ]; then
+    echo "eval: skipped: no O*NET data or eval-dev sets under '$SHARED'" \
+         "(set SHARED=DIR)"
+    exit 0
+fi
+for bin in jobdex-index jobdex-query bench/baseline_bm25 bench/score; do
+    if [ ! -x "$BUILD/$bin" ]; then
+        echo "eval: missing '$BUILD/$bin': run 'make eval'" >&2
+        exit 3
+    fi
+done
+
+mkdir -p "$OUT"
+rm -rf "$OUT/onet.db" "$OUT/baseline.db"
+echo "eval: indexing O*NET for jobdex and the baseline" >&2
+"$BUILD/jobdex-index" --no-progress -q -d "$OUT/onet.db" "$ONET"
+"$BUILD/jobdex-index" --dump "$ONET" > "$OUT/onet.jsonl"
+"$BUILD/bench/baseline_bm25" index "$OUT/baseline.db" "$OUT/onet.jsonl"
+
+now() { date +%s.%N; }
+# Queries per second for COUNT queries between two now() stamps.
+qps() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }
+# "top1=A top5=B mrr10=C n=N" -> "A / B / C" (fields of the score line).
+metrics() { echo "$1" | sed 's/top1=\([^ ]*\) top5=\([^ ]*\) mrr10=\([^ ]*\).*/\1 \/ \2 \/ \3/'; }
+
+TABLE="| set | n | jobdex top-1 / top-5 / MRR@10 | baseline top-1 / top-5 / MRR@10 | jobdex q/s | baseline q/s |
+|---|---:|---|---|---:|---:|"
+for set in $SETS; do
+    src=$SHARED/eval-dev/$set.jsonl
+    # Only id and text reach the systems; answers stay with the scorer.
+    "$BUILD/bench/score" --queries "$src" > "$OUT/$set.queries.jsonl"
+    count=$(wc -l < "$OUT/$set.queries.jsonl")
+
+    t0=$(now)
+    rc=0
+    "$BUILD/jobdex-query" -d "$OUT/onet.db" -f json -n $N match \
+        --batch "$OUT/$set.queries.jsonl" > "$OUT/$set.jobdex.jsonl" || rc=$?
+    t1=$(now)
+    # Status 1 only means some lines were rejected; score counts them.
+    if [ "$rc" -gt 1 ]; then
+        echo "eval: jobdex-query failed on $set (exit $rc)" >&2
+        exit 3
+    fi
+    "$BUILD/bench/baseline_bm25" query "$OUT/baseline.db" \
+        "$OUT/$set.queries.jsonl" $N > "$OUT/$set.baseline.jsonl"
+    t2=$(now)
+
+    js=$("$BUILD/bench/score" "$src" "$OUT/$set.jobdex.jsonl")
+    bs=$("$BUILD/bench/score" "$src" "$OUT/$set.baseline.jsonl")
+    n=${js##*n=}
+    TABLE="$TABLE
+| $set | $n | $(metrics "$js") | $(metrics "$bs") | $(qps "$count" "$t0" "$t1") | $(qps "$count" "$t1" "$t2") |"
+done
+
+# The results file itself is left out of the dirty check: otherwise
+# every run after the first would report its own earlier output.
+rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain -- . ':!bench/results' 2>/dev/null)" ]; then
+    rev="$rev + uncommitted changes"
+fi
+mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+
+mkdir -p "$(dirname "$RESULTS")"
+{
+    echo
+    echo "## $(date -u '+%Y-%m-%d %H:%M') UTC"
+    echo
+    echo "- revision: $rev"
+    echo "- command: \`make eval\`"
+    echo "- machine: $(nproc) CPUs${cpu:+ ($cpu)}, $mem memory"
+    echo
+    echo "$TABLE"
+} >> "$RESULTS"
+echo "$TABLE"
+echo "eval: appended to $RESULTS" >&2

@@ -1,0 +1,220 @@
+/*
+ * score: ranking quality of one results file against one query set, for
+ * bench/eval.sh.
+ *
+ *   score SET.jsonl RESULTS.jsonl
+ *       prints "top1=0.xxxx top5=0.xxxx mrr10=0.xxxx n=NNN"
+ *   score --queries SET.jsonl
+ *       prints each query as {"id", "text"} only, so the systems under
+ *       test never see the answers or other keys of the set
+ *
+ * SET lines are {"id", "text", "answers": [codes], ...}; RESULTS lines are
+ * {"query": id, "results": [{"code", ...}, ...]} best first, one per SET
+ * line in the same order (what `jobdex-query match --batch` and
+ * baseline_bm25 write). A result is correct when its "code" is one of the
+ * answers. A line with "error" has no results, so it counts as a miss
+ * rather than being dropped, which would flatter the system.
+ *
+ * Exit status: 0 ok, 2 usage error, 3 bad input (mismatched ids or line
+ * counts, malformed JSON): a wrong pairing must never yield a score.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#define PROG "score"
+
+struct file {
+    const char *path;
+    FILE *fp;
+    size_t lineno; /* of the line last read, 1-based */
+    char *line;    /* getline() buffer */
+    size_t cap;    /* bytes allocated for line */
+};
+
+static void
+fail(const struct file *f, const char *why)
+{
+    fprintf(stderr, PROG ": '%s' line %zu: %s\n", f->path, f->lineno, why);
+    exit(3);
+}
+
+static void
+file_open(struct file *f, const char *path)
+{
+    f->path = path;
+    f->lineno = 0;
+    f->line = NULL;
+    f->cap = 0;
+    f->fp = fopen(path, "r");
+    if (f->fp == NULL) {
+        fprintf(stderr, PROG ": cannot open '%s': %s\n", path, strerror(errno));
+        exit(3);
+    }
+}
+
+static void
+file_close(struct file *f)
+{
+    fclose(f->fp);
+    free(f->line);
+}
+
+/*
+ * The next non-blank line of F parsed as a JSON object, or NULL at end of
+ * file. Blank lines are skipped in both files alike, so pairing by order
+ * still holds.
+ */
+static json_t *
+next_object(struct file *f)
+{
+    ssize_t len;
+
+    while ((len = getline(&f->line, &f->cap, f->fp)) != -1) {
+        f->lineno++;
+        if (strspn(f->line, " \t\r\n") == (size_t)len)
+            continue;
+        json_error_t err;
+        json_t *obj = json_loadb(f->line, (size_t)len, 0, &err);
+        if (!json_is_object(obj))
+            fail(f, obj ? "not a JSON object" : err.text);
+        return obj;
+    }
+    if (ferror(f->fp))
+        fail(f, "read error");
+    return NULL;
+}
+
+static bool
+is_answer(const json_t *answers, const char *code)
+{
+    size_t i;
+    const json_t *a;
+
+    json_array_foreach(answers, i, a)
+    {
+        if (json_is_string(a) && strcmp(json_string_value(a), code) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Rank (1-based) of the first correct result, or 0 when none is. */
+static size_t
+first_correct(const struct file *rf, const json_t *results,
+              const json_t *answers)
+{
+    size_t i;
+    const json_t *r;
+
+    json_array_foreach(results, i, r)
+    {
+        const char *code = json_string_value(json_object_get(r, "code"));
+        if (code == NULL)
+            fail(rf, "result without a \"code\"");
+        if (is_answer(answers, code))
+            return i + 1;
+    }
+    return 0;
+}
+
+static int
+score(const char *set_path, const char *results_path)
+{
+    struct file sf, rf;
+    size_t n = 0, top1 = 0, top5 = 0, errors = 0;
+    double rr = 0.0; /* sum of reciprocal ranks within the top 10 */
+    json_t *q;
+
+    file_open(&sf, set_path);
+    file_open(&rf, results_path);
+    while ((q = next_object(&sf)) != NULL) {
+        json_t *r = next_object(&rf);
+        if (r == NULL)
+            fail(&rf, "ends before the query set does");
+        if (!json_equal(json_object_get(q, "id"), json_object_get(r, "query")))
+            fail(&rf, "\"query\" does not match the set's \"id\" on the "
+                      "same line: files are not in the same order");
+        const json_t *answers = json_object_get(q, "answers");
+        const json_t *results = json_object_get(r, "results");
+        if (!json_is_array(answers))
+            fail(&sf, "query without \"answers\"");
+        if (json_object_get(r, "error") != NULL)
+            errors++;
+        else if (!json_is_array(results))
+            fail(&rf, "line without \"results\" or \"error\"");
+
+        size_t rank = first_correct(&rf, results, answers);
+        top1 += rank == 1;
+        top5 += rank >= 1 && rank <= 5;
+        if (rank >= 1 && rank <= 10)
+            rr += 1.0 / (double)rank;
+        n++;
+        json_decref(q);
+        json_decref(r);
+    }
+    q = next_object(&rf);
+    if (q != NULL)
+        fail(&rf, "has more lines than the query set");
+    file_close(&sf);
+    file_close(&rf);
+    if (n == 0) {
+        fprintf(stderr, PROG ": '%s': no queries\n", set_path);
+        return 3;
+    }
+    if (errors > 0)
+        fprintf(stderr, PROG ": '%s': %zu of %zu lines are errors (misses)\n",
+                results_path, errors, n);
+    double dn = (double)n;
+    printf("top1=%.4f top5=%.4f mrr10=%.4f n=%zu\n", (double)top1 / dn,
+           (double)top5 / dn, rr / dn, n);
+    return 0;
+}
+
+static int
+print_queries(const char *set_path)
+{
+    struct file sf;
+    json_t *q;
+
+    file_open(&sf, set_path);
+    while ((q = next_object(&sf)) != NULL) {
+        json_t *id = json_object_get(q, "id");
+        json_t *text = json_object_get(q, "text");
+        if (id == NULL || !json_is_string(text))
+            fail(&sf, "query without \"id\" or \"text\"");
+        json_t *out = json_pack("{s:O,s:O}", "id", id, "text", text);
+        if (out == NULL || json_dumpf(out, stdout, JSON_COMPACT) != 0)
+            fail(&sf, "cannot write the query");
+        putchar('\n');
+        json_decref(out);
+        json_decref(q);
+    }
+    file_close(&sf);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    int rc;
+
+    if (argc == 3 && strcmp(argv[1], "--queries") == 0)
+        rc = print_queries(argv[2]);
+    else if (argc == 3 && argv[1][0] != '-')
+        rc = score(argv[1], argv[2]);
+    else {
+        fprintf(stderr, "usage: " PROG " SET.jsonl RESULTS.jsonl\n"
+                        "       " PROG " --queries SET.jsonl\n");
+        return 2;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, PROG ": cannot write output\n");
+        return 3;
+    }
+    return rc;
+}
