@@ -373,6 +373,10 @@ struct jd_term_weight {
     double weight;    /* its share of the score, 0..1 */
 };
 
+/* A result. Its SPEC is the whole record for search, similar and match
+ * with explain; for a plain match only the identifying fields (id, code,
+ * title, jurisdiction, department, series, pay_grade, flsa) are filled,
+ * which keeps batch matching fast. */
 struct jd_hit {
     unsigned rank; /* 1-based */
     const jd_spec *spec;
@@ -387,6 +391,7 @@ struct jd_hit {
     size_t ngaps;
     const struct jd_term_weight *terms; /* the terms that carried the score */
     size_t nterms;
+    double coverage; /* match: share of the query's weight the class holds */
 };
 
 typedef struct jd_results jd_results;

@@ -177,6 +177,19 @@ build_class_doc(jd_db *db, const jd_spec *s)
         (st = xs_doc_set_value(doc, SLOT_TITLE, s->title, strlen(s->title))) !=
             JD_OK)
         return st;
+    json_t *stub = json_pack(
+        "{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "id", s->id, "code",
+        s->code, "title", s->title, "jurisdiction", s->jurisdiction,
+        "department", s->department, "series", s->series, "pay_grade",
+        s->pay_grade, "flsa", s->flsa);
+    char *stub_text = stub ? json_dumps(stub, JSON_COMPACT) : NULL;
+    json_decref(stub);
+    if (!stub_text)
+        return JD_ERR_NOMEM;
+    st = xs_doc_set_value(doc, SLOT_STUB, stub_text, strlen(stub_text));
+    free(stub_text);
+    if (st != JD_OK)
+        return st;
     buf_clear(&db->json);
     if ((st = jd_spec_to_json(s, &db->json)) != JD_OK)
         return st;

@@ -28,7 +28,9 @@
  *   Stop words take a position but make no term, so "duties as required"
  *   still matches as a phrase (see xapian_shim.cc).
  *   values: SLOT_GRADE_MIN, SLOT_GRADE_MAX (sortable numbers), SLOT_ID,
- *   SLOT_TITLE
+ *   SLOT_TITLE, SLOT_STUB (the record's identifying fields as JSON: id,
+ *   code, title, jurisdiction, department, series, pay_grade, flsa, so a
+ *   result list need not parse whole records)
  *   data: the record as JSON (jd_spec_to_json)
  *
  * items/ documents
@@ -82,6 +84,7 @@ enum {
     SLOT_GRADE_MAX = 1,
     SLOT_ID = 2,
     SLOT_TITLE = 3,
+    SLOT_STUB = 4,
 };
 
 enum {

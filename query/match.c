@@ -26,7 +26,7 @@ run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
     if (st == JD_OK)
         st = results_new(&r);
     if (st == JD_OK)
-        st = rank_run(db, q, f, exclude_id, limit, &idf, r, &used);
+        st = rank_run(db, q, f, exclude_id, limit, lines != NULL, r, &used);
     if (st == JD_OK) {
         results_finish(r);
         st = rank_describe(db, r, &used, words);

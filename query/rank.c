@@ -77,7 +77,8 @@ knob(struct rank_params *p, const char *name)
                  {"item_knn", &p->item_knn},
                  {"title_knn", &p->title_knn},
                  {"gamma", &p->gamma},
-                 {"head_boost", &p->head_boost}};
+                 {"head_boost", &p->head_boost},
+                 {"idf_power", &p->idf_power}};
     for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
         if (strcmp(name, knobs[i].name) == 0)
             return knobs[i].field;
@@ -141,7 +142,7 @@ params_for(size_t words)
                            "w_qual",       "w_other",     "phrase_boost",
                            "item_weight",  "title_weight", "k1",
                            "b",            "item_knn",    "title_knn",
-                           "gamma",        "head_boost"};
+                           "gamma",        "head_boost",  "idf_power"};
     struct rank_params tmp = *hi;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         double *a = knob(&p, names[i]), *b = knob(&tmp, names[i]);
@@ -354,7 +355,8 @@ class_df(jd_db *db, const char *stem, size_t len, size_t *out)
 
 static jd_status
 choose_terms(jd_db *db, const struct rank_query *q, size_t max_terms,
-             double head_boost, struct chosen **out, size_t *n)
+             double head_boost, double idf_power, struct chosen **out,
+             size_t *n)
 {
     size_t classes;
     jd_status st = xs_doccount(db->classes, &classes, db->msg, sizeof(db->msg));
@@ -376,6 +378,8 @@ choose_terms(jd_db *db, const struct rank_query *q, size_t max_terms,
         double idf = log(((double)classes + 1.0) / ((double)df + 0.5));
         double boost =
             q->head && strcmp(q->head, e->key) == 0 ? head_boost : 1.0;
+        if (idf_power != 0 && idf > 0)
+            boost *= pow(idf, idf_power);
         v[k++] = (struct chosen){e->key, e->len, e->value, idf > 0 ? idf : 0,
                                  boost};
     }
@@ -646,11 +650,16 @@ by_score(const void *x, const void *y)
     return strcmp(a->id, b->id);
 }
 
+/* The record of candidate C: whole when FULL, else its stub. */
 static jd_status
-load_record(jd_db *db, struct xs_mset *m, const struct cand *c, jd_spec **out)
+load_record(jd_db *db, struct xs_mset *m, const struct cand *c, bool full,
+            jd_spec **out)
 {
     jd_status st;
-    if (c->hit >= 0) {
+    if (c->hit >= 0 && !full) {
+        st = xs_mset_value(m, (size_t)c->hit, SLOT_STUB, &db->scratch, db->msg,
+                           sizeof(db->msg));
+    } else if (c->hit >= 0) {
         st = xs_mset_data(m, (size_t)c->hit, &db->scratch, db->msg,
                           sizeof(db->msg));
     } else {
@@ -669,12 +678,55 @@ load_record(jd_db *db, struct xs_mset *m, const struct cand *c, jd_spec **out)
     return st;
 }
 
+/* Collect the stems (prefixes dropped) of the query terms a hit matched. */
+static int
+matched_stem(void *ctx, const char *term, size_t len, size_t freq)
+{
+    (void)freq;
+    size_t skip = 0;
+    while (skip < len && term[skip] >= 'A' && term[skip] <= 'Z')
+        skip++;
+    return termmap_get(ctx, term + skip, len - skip) == NULL;
+}
+
+/* Terms of hit H: the USED terms its class holds, by share of weight. */
+static jd_status
+set_terms(jd_results *r, struct jd_hit *h, const struct termmap *stems,
+          const struct termmap *used)
+{
+    double total = 0;
+    size_t i = 0;
+    const struct termmap_entry *e;
+    while ((e = termmap_next(used, &i)) != NULL)
+        total += e->value;
+    struct jd_term_weight *tw =
+        results_alloc(r, (used->n ? used->n : 1) * sizeof(*tw));
+    if (!tw)
+        return JD_ERR_NOMEM;
+    size_t n = 0;
+    double matched = 0;
+    i = 0;
+    while ((e = termmap_next(used, &i)) != NULL) {
+        if (!termmap_find(stems, e->key, e->len))
+            continue;
+        matched += e->value;
+        tw[n].term = results_strdup(r, e->key, e->len);
+        tw[n].weight = total > 0 ? e->value / total : 0;
+        if (!tw[n].term)
+            return JD_ERR_NOMEM;
+        n++;
+    }
+    h->terms = tw;
+    h->nterms = n;
+    h->coverage = total > 0 ? matched / total : 0;
+    return JD_OK;
+}
+
 jd_status
 rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
-         const char *exclude_id, size_t limit, struct idf *idf, jd_results *r,
+         const char *exclude_id, size_t limit, bool full, jd_results *r,
          struct termmap *used)
 {
-    (void)idf;
     struct rank_params pw = params_for(q->qtf.n);
     const struct rank_params *p = &pw;
     const struct rank_model *mdl = model();
@@ -683,8 +735,8 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
     struct xs_query *cq = NULL;
     struct xs_mset *cm = NULL;
     struct cands cands = {NULL, 0, 0, {NULL, 0, 0}};
-    jd_status st = choose_terms(db, q, mdl->max_terms, p->head_boost, &terms,
-                                &nterms);
+    jd_status st = choose_terms(db, q, mdl->max_terms, p->head_boost,
+                                p->idf_power, &terms, &nterms);
     if (st != JD_OK || nterms == 0)
         goto out;
     for (size_t i = 0; i < nterms; i++) {
@@ -737,8 +789,18 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
         qsort(cands.v, cands.n, sizeof(*cands.v), by_score);
     for (size_t i = 0; i < cands.n && i < limit && st == JD_OK; i++) {
         jd_spec *spec;
-        if ((st = load_record(db, cm, &cands.v[i], &spec)) == JD_OK)
-            st = results_add(r, spec, cands.v[i].score, NULL);
+        struct jd_hit *h;
+        if ((st = load_record(db, cm, &cands.v[i], full, &spec)) != JD_OK ||
+            (st = results_add(r, spec, cands.v[i].score, &h)) != JD_OK)
+            break;
+        if (cands.v[i].hit < 0)
+            continue; /* found by its items only: rank_describe reads it */
+        struct termmap stems = {NULL, 0, 0};
+        st = xs_mset_matching_terms(cm, (size_t)cands.v[i].hit, matched_stem,
+                                    &stems, db->msg, sizeof(db->msg));
+        if (st == JD_OK)
+            st = set_terms(r, h, &stems, used);
+        termmap_free(&stems);
     }
     if (r->total < cands.n)
         r->total = cands.n;
@@ -819,49 +881,35 @@ jd_status
 rank_describe(jd_db *db, jd_results *r, const struct termmap *used,
               const struct surface *words)
 {
-    double total = 0;
-    size_t i = 0;
-    const struct termmap_entry *e;
-    while ((e = termmap_next(used, &i)) != NULL)
-        total += e->value;
     double coverage_top = 0;
     for (size_t h = 0; h < r->n; h++) {
         struct jd_hit *hit = &r->hits[h];
-        struct termmap stems = {NULL, 0, 0};
-        jd_status st = record_stems(db->an, hit->spec, &stems);
-        if (st != JD_OK) {
+        jd_status st = JD_OK;
+        if (!hit->terms) {
+            /* No Xapian match list (found by its items only): the words
+             * of the record itself. */
+            struct termmap stems = {NULL, 0, 0};
+            st = record_stems(db->an, hit->spec, &stems);
+            if (st == JD_OK)
+                st = set_terms(r, hit, &stems, used);
             termmap_free(&stems);
+        }
+        if (st != JD_OK)
             return st;
-        }
-        struct jd_term_weight *tw =
-            results_alloc(r, (used->n ? used->n : 1) * sizeof(*tw));
-        if (!tw) {
-            termmap_free(&stems);
-            return JD_ERR_NOMEM;
-        }
-        size_t n = 0;
-        double matched = 0;
-        i = 0;
-        while ((e = termmap_next(used, &i)) != NULL) {
-            if (!termmap_find(&stems, e->key, e->len))
-                continue;
-            matched += e->value;
+        /* Show the words as the query spelled them, heaviest first. */
+        struct jd_term_weight *tw = (struct jd_term_weight *)hit->terms;
+        for (size_t t = 0; t < hit->nterms; t++) {
             char buf[128];
-            const char *w = surface_word(words, e->key, buf, sizeof(buf));
-            tw[n].term = results_strdup(r, w, strlen(w));
-            tw[n].weight = total > 0 ? e->value / total : 0;
-            if (!tw[n].term) {
-                termmap_free(&stems);
+            const char *w = surface_word(words, tw[t].term, buf, sizeof(buf));
+            if (w != tw[t].term &&
+                !(tw[t].term = results_strdup(r, w, strlen(w))))
                 return JD_ERR_NOMEM;
-            }
-            n++;
         }
-        termmap_free(&stems);
-        if (n > 1)
-            qsort(tw, n, sizeof(*tw), by_term_weight);
-        hit->terms = tw;
-        hit->nterms = n < MAX_TERMS ? n : MAX_TERMS;
-        double coverage = total > 0 ? matched / total : 0;
+        if (hit->nterms > 1)
+            qsort(tw, hit->nterms, sizeof(*tw), by_term_weight);
+        if (hit->nterms > MAX_TERMS)
+            hit->nterms = MAX_TERMS;
+        double coverage = hit->coverage;
         if (h == 0) {
             coverage_top = coverage;
             double next = r->n > 1 ? r->hits[1].score : 0;

@@ -42,6 +42,8 @@ struct rank_params {
     double title_knn;    /* titles that vote per query; 0: best only */
     double gamma;        /* sharpness of the votes */
     double head_boost;   /* weight of the last word (a title's head noun) */
+    double idf_power;    /* each word weighs idf^idf_power more: > 0
+                            favours the rare, telling words */
 };
 
 struct rank_model {
@@ -54,15 +56,16 @@ struct rank_model {
 extern const struct rank_model rank_model;
 
 /* Rank classes for Q; add the best LIMIT to R (score order, ties by id),
- * skipping EXCLUDE_ID. The query terms actually used, with their weights,
- * are left in USED (stem -> qtf * idf). */
+ * skipping EXCLUDE_ID, with whole records when FULL (else the identifying
+ * fields only). The query terms actually used, with their weights, are
+ * left in USED (stem -> qtf * idf). */
 jd_status rank_run(jd_db *db, const struct rank_query *q,
                    const struct jd_filter *f, const char *exclude_id,
-                   size_t limit, struct idf *idf, jd_results *r,
+                   size_t limit, bool full, jd_results *r,
                    struct termmap *used);
 
-/* Set each hit's terms (the query terms its record contains, by weight)
- * and confidence ("high", "medium", "review"). */
+/* Set each hit's terms (the query terms its class holds, by weight),
+ * coverage and confidence ("high", "medium", "review"). */
 jd_status rank_describe(jd_db *db, jd_results *r, const struct termmap *used,
                         const struct surface *words);
 
