@@ -41,7 +41,8 @@ INDEXER_SRC = indexer/status.c indexer/arena.c indexer/buf.c \
               indexer/analyze.c indexer/spec.c indexer/spec_json.c \
               indexer/spec_lines.c indexer/spec_vocab.c indexer/spec_items.c \
               indexer/spec_header.c indexer/spec_text.c indexer/spec_onet.c \
-              indexer/parse.c indexer/walk.c indexer/db.c indexer/index.c
+              indexer/parse.c indexer/walk.c indexer/fsutil.c indexer/db.c \
+              indexer/index.c indexer/merge.c
 QUERY_SRC   = query/termmap.c query/results.c query/filter.c \
               query/snippet.c query/search.c query/tfidf.c query/evidence.c \
               query/rank.c query/match.c query/stats.c query/simjoin.c \
@@ -54,6 +55,8 @@ LIB      = $(BUILD)/libjobdex.a
 INDEX_BIN = $(BUILD)/jobdex-index
 QUERY_BIN = $(BUILD)/jobdex-query
 BINS     = $(INDEX_BIN) $(QUERY_BIN)
+# The index tool's own files: options, the run, parallel workers.
+INDEX_CLI = indexer/main.c indexer/workers.c
 # The query tool's own files: argument parsing and output formats.
 QUERY_CLI = query/main.c query/cli_out.c query/cli_text.c query/cli_json.c \
             query/cli_csv.c query/cli_overlap.c
@@ -92,7 +95,7 @@ $(LIB): $(LIB_OBJ)
 	$(say) "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(INDEX_BIN): $(BUILD)/obj/indexer/main.o $(LIB)
+$(INDEX_BIN): $(INDEX_CLI:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(say) "  LINK    $@"
 	$(Q)$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
 

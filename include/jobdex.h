@@ -307,6 +307,33 @@ size_t jd_db_committed(const jd_db *db);
 jd_status jd_db_count(jd_db *db, size_t *out);
 
 /*
+ * Parallel indexing. The parent opens the index for writing; worker K
+ * (a process of its own) opens the path jd_db_shard_path(parent, K) with
+ * JD_OPEN_WRITE | JD_OPEN_CREATE, adds its records, commits and frees
+ * it; then the parent calls jd_db_merge_shards(), which folds the N
+ * shards into the index in one atomic step (Xapian compaction into a new
+ * generation of the index directory, swapped in by renaming a file).
+ * Give the workers consecutive runs of the inputs: when an id occurs more
+ * than once, a later shard wins over an earlier one, as a later input
+ * does with one writer, and shards win over the index. Records that
+ * replace ones already in the index are re-added one by one after the
+ * swap. Readers are never blocked; those open during the swap keep the
+ * old generation until they reopen.
+ */
+/* The path of shard K (its parent directory is created). */
+jd_status jd_db_shard_path(const jd_db *db, size_t k, char *out, size_t len);
+
+struct jd_merge_stats {
+    size_t added;      /* records new to the index */
+    size_t replaced;   /* records that replaced ones in the index */
+    size_t superseded; /* shard records dropped for a later shard's */
+};
+jd_status jd_db_merge_shards(jd_db *db, size_t n, struct jd_merge_stats *out);
+/* Remove the shards of a parallel run that will not be merged (a worker
+ * failed). A writer's jd_db_open() also removes any left by a crash. */
+jd_status jd_db_drop_shards(jd_db *db);
+
+/*
  * Fetch the record ID. On success *OUT owns a record (jd_spec_free).
  * JD_ERR_NOT_FOUND when there is none.
  */
@@ -533,7 +560,7 @@ jd_status jd_overlap_find(jd_db *db, const struct jd_overlap_opts *opts,
 void jd_overlap_free(jd_overlap *o);
 
 /* The version of the on-disk format this library reads and writes. */
-#define JD_INDEX_FORMAT_VERSION 1
+#define JD_INDEX_FORMAT_VERSION 2
 
 #ifdef __cplusplus
 }

@@ -5,15 +5,20 @@
 #include "db.h"
 
 #include "buf.h"
+#include "fsutil.h"
 #include "schema.h"
 #include "spec_json.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 jd_status
 db_fail(jd_db *db, jd_status st, const char *fmt, ...)
@@ -32,10 +37,11 @@ jd_db_new(jd_db **out)
     if (!*out)
         return JD_ERR_NOMEM;
     (*out)->batch_limit = JD_BATCH_BYTES;
+    (*out)->lock_fd = -1;
     return JD_OK;
 }
 
-static void
+void
 db_close(jd_db *db)
 {
     xs_close(db->classes);
@@ -54,6 +60,8 @@ jd_db_free(jd_db *db)
     if (!db)
         return;
     db_close(db);
+    if (db->lock_fd >= 0)
+        close(db->lock_fd); /* releases the flock */
     termvec_free(&db->tv);
     jd_buf_free(&db->scratch);
     jd_buf_free(&db->json);
@@ -171,8 +179,8 @@ recover(jd_db *db)
 static jd_status
 open_part(jd_db *db, const char *name, enum xs_mode mode, struct xs_db **out)
 {
-    char path[4200];
-    snprintf(path, sizeof(path), "%s/%s", db->path, name);
+    char path[4400];
+    snprintf(path, sizeof(path), "%s/%s", db->base, name);
     char detail[512] = "";
     jd_status st = xs_open(path, mode, out, detail, sizeof(detail));
     switch (st) {
@@ -189,11 +197,113 @@ open_part(jd_db *db, const char *name, enum xs_mode mode, struct xs_db **out)
     }
 }
 
+/* The current generation (PATH/generation; none means 0) into DB. */
+static jd_status
+read_generation(jd_db *db)
+{
+    char file[4200], line[64];
+    snprintf(file, sizeof(file), "%s/" GENERATION_FILE, db->path);
+    jd_status st = fs_read_line(file, line, sizeof(line));
+    if (st == JD_ERR_NOT_FOUND) {
+        db->gen = 0;
+        snprintf(db->base, sizeof(db->base), "%s", db->path);
+        return JD_OK;
+    }
+    if (st != JD_OK)
+        return db_fail(db, st, "cannot read '%s': %s", file, strerror(errno));
+    char *end;
+    unsigned long gen = strtoul(line, &end, 10);
+    if (end == line || *end || gen == 0)
+        return db_fail(db, JD_ERR_CORRUPT, "'%s' is damaged", file);
+    db->gen = gen;
+    snprintf(db->base, sizeof(db->base), "%s/g%lu", db->path, gen);
+    return JD_OK;
+}
+
+/* The writers' lock: held from the first writable open until
+ * jd_db_free(), over every database of every generation (Xapian's own
+ * lock is per database, and a parallel run swaps databases). */
+static jd_status
+take_lock(jd_db *db)
+{
+    if (db->lock_fd >= 0)
+        return JD_OK;
+    char file[4200];
+    snprintf(file, sizeof(file), "%s/" LOCK_FILE, db->path);
+    int fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return db_fail(db, JD_ERR_IO, "cannot open '%s': %s", file,
+                       strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        close(fd);
+        if (err == EWOULDBLOCK)
+            return db_fail(db, JD_ERR_LOCKED,
+                           "index is locked by another writer");
+        return db_fail(db, JD_ERR_IO, "cannot lock '%s': %s", file,
+                       strerror(err));
+    }
+    db->lock_fd = fd;
+    return JD_OK;
+}
+
+/* A writer removes what earlier runs left behind: shards and half-built
+ * generations of a parallel run that died, and generations older than
+ * the one before the current (that one stays for readers that opened it
+ * just before the last swap). */
+static void
+tidy(jd_db *db)
+{
+    char path[4400];
+    snprintf(path, sizeof(path), "%s/" SHARDS_DIR, db->path);
+    fs_remove_tree(path);
+    DIR *d = opendir(db->path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (n[0] != 'g' || n[1] < '0' || n[1] > '9')
+            continue;
+        char *end;
+        unsigned long g = strtoul(n + 1, &end, 10);
+        bool tmp = strcmp(end, ".tmp") == 0;
+        if (!tmp && *end)
+            continue;
+        if (tmp || g + 1 < db->gen || g > db->gen) {
+            snprintf(path, sizeof(path), "%s/%s", db->path, n);
+            fs_remove_tree(path);
+        }
+    }
+    closedir(d);
+    if (db->gen >= 2) {
+        snprintf(path, sizeof(path), "%s/" CLASSES_DIR, db->path);
+        fs_remove_tree(path);
+        snprintf(path, sizeof(path), "%s/" ITEMS_DIR, db->path);
+        fs_remove_tree(path);
+    }
+}
+
+static jd_status
+open_parts(jd_db *db, enum xs_mode mode)
+{
+    /* The classes database holds Xapian's writer lock for the pair. */
+    jd_status st;
+    if ((st = open_part(db, CLASSES_DIR, mode, &db->classes)) != JD_OK ||
+        (st = open_part(db, ITEMS_DIR, mode, &db->items)) != JD_OK)
+        db_close(db);
+    return st;
+}
+
 jd_status
 jd_db_open(jd_db *db, const char *path, unsigned flags)
 {
     db_close(db);
     db->msg[0] = '\0';
+    if (db->lock_fd >= 0 && strcmp(db->path, path) != 0) {
+        close(db->lock_fd);
+        db->lock_fd = -1;
+    }
     snprintf(db->path, sizeof(db->path), "%s", path);
     db->writable = (flags & JD_OPEN_WRITE) != 0;
     struct stat sb;
@@ -209,18 +319,43 @@ jd_db_open(jd_db *db, const char *path, unsigned flags)
         return db_fail(db, JD_ERR_NOT_FOUND, "not an index directory");
     }
 
-    jd_status st = analyzer_new(&db->an);
-    if (st != JD_OK)
-        return db_fail(db, st, "out of memory");
     enum xs_mode mode = !db->writable                ? XS_READ
                         : (flags & JD_OPEN_CREATE) ? XS_CREATE
                                                    : XS_WRITE;
-    /* The classes database holds the writer lock for the whole index. */
-    if ((st = open_part(db, CLASSES_DIR, mode, &db->classes)) != JD_OK ||
-        (st = open_part(db, ITEMS_DIR, mode, &db->items)) != JD_OK ||
-        (st = check_format(db)) != JD_OK)
-        goto fail;
+    jd_status st = JD_OK;
     if (db->writable) {
+        if ((st = take_lock(db)) != JD_OK || (st = read_generation(db)) != JD_OK)
+            return st;
+        tidy(db);
+    }
+    return db_open_current(db, mode);
+}
+
+jd_status
+db_open_current(jd_db *db, enum xs_mode mode)
+{
+    db_close(db);
+    jd_status st = analyzer_new(&db->an);
+    if (st != JD_OK)
+        return db_fail(db, st, "out of memory");
+    if (mode != XS_READ) {
+        if ((st = read_generation(db)) == JD_OK)
+            st = open_parts(db, mode);
+    } else {
+        /* A parallel run may swap generations between reading the
+         * generation file and opening its databases: read it again. */
+        for (int tries = 0; tries < 5; tries++) {
+            unsigned long before = db->gen;
+            if ((st = read_generation(db)) != JD_OK)
+                break;
+            st = open_parts(db, mode);
+            if (st != JD_ERR_NOT_FOUND || (tries > 0 && db->gen == before))
+                break;
+        }
+    }
+    if (st != JD_OK || (st = check_format(db)) != JD_OK)
+        goto fail;
+    if (mode != XS_READ) {
         if ((st = xs_doc_new(&db->doc)) != JD_OK ||
             (st = xs_doc_new(&db->item_doc)) != JD_OK ||
             (st = recover(db)) != JD_OK)

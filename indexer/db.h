@@ -32,7 +32,10 @@ jd_status termvec_analyze(struct termvec *tv, struct analyzer *a,
                           const char *text, size_t len, size_t *pos);
 
 struct jd_db {
-    char path[4096];
+    char path[4096]; /* the index directory */
+    char base[4200]; /* where classes/ and items/ are: PATH or PATH/gN */
+    unsigned long gen; /* N of PATH/gN; 0 for PATH itself */
+    int lock_fd;       /* PATH/lock, flock()ed by a writer; else -1 */
     bool writable;
     struct xs_db *classes, *items;
     struct analyzer *an;
@@ -53,6 +56,22 @@ jd_status db_fail(jd_db *db, jd_status st, const char *fmt, ...)
 
 /* Write the item documents of SPEC (after deleting its old ones). */
 jd_status index_put_items(jd_db *db, const jd_spec *spec);
+/* Delete the item documents of record ID. */
+jd_status index_delete_items(jd_db *db, const char *id);
+
+/* Index layout (see schema.h): the generation file, the lock file, the
+ * shards of a parallel run. */
+#define GENERATION_FILE "generation"
+#define LOCK_FILE "lock"
+#define SHARDS_DIR ".shards"
+
+/* Close the databases of DB but keep its lock. */
+void db_close(jd_db *db);
+
+/* (Re)open the databases of the current generation of DB->path (writable
+ * unless MODE is XS_READ; the lock is the caller's), check the format and
+ * repair an interrupted run. */
+jd_status db_open_current(jd_db *db, enum xs_mode mode);
 
 /* The record stored for ID, from the classes database. */
 jd_status db_load(jd_db *db, const char *id, jd_spec **out);

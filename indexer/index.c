@@ -86,56 +86,177 @@ add_filter(struct xs_doc *doc, const char *prefix, const char *text,
     return xs_doc_add_boolean(doc, term, strlen(term));
 }
 
-/* Analyse TEXT and add its terms to DOC under PREFIX at positions from
- * *POS; then leave a gap so phrases stay inside one text. */
+/* Add the terms of DB->tv to DOC under PREFIX, with their positions. */
 static jd_status
-add_field(jd_db *db, struct xs_doc *doc, const char *prefix, const char *text,
-          size_t *pos)
+add_positional(jd_db *db, struct xs_doc *doc, const char *prefix)
 {
-    if (!text || !*text)
-        return JD_OK;
-    jd_status st = termvec_analyze(&db->tv, db->an, text, strlen(text), pos);
-    if (st != JD_OK)
-        return st;
     char term[TERM_MAX + 8];
     size_t pl = strlen(prefix);
     memcpy(term, prefix, pl);
+    jd_status st = JD_OK;
     for (size_t i = 0; i < db->tv.n && st == JD_OK; i++) {
         const struct term_ref *r = &db->tv.v[i];
         memcpy(term + pl, db->tv.bytes.data + r->off, r->len);
         st = xs_doc_add_posting(doc, term, pl + r->len, r->pos + 1);
     }
+    return st;
+}
+
+/* Analyse TEXT into DB->tv at positions from *POS, add its terms to the
+ * class document under PREFIX, and leave a gap so phrases stay inside
+ * one text. */
+static jd_status
+add_field(jd_db *db, const char *prefix, const char *text, size_t *pos)
+{
+    if (!text || !*text)
+        return JD_OK;
+    jd_status st = termvec_analyze(&db->tv, db->an, text, strlen(text), pos);
+    if (st == JD_OK)
+        st = add_positional(db, db->doc, prefix);
     *pos += POSITION_GAP;
     return st;
 }
 
+static const char *
+list_prefix(const char *name)
+{
+    if (strcmp(name, "duties") == 0)
+        return PREFIX_DUTY;
+    if (strcmp(name, "titles") == 0)
+        return PREFIX_TITLE;
+    return spec_list_is_qualification(name) ? PREFIX_QUAL : PREFIX_OTHER;
+}
+
+/* Add the boolean term PREFIX + TEXT. */
+static jd_status
+add_boolean(struct xs_doc *doc, const char *prefix, const char *text)
+{
+    char term[1200];
+    int n = snprintf(term, sizeof(term), "%s%s", prefix, text);
+    if (n < 0 || (size_t)n >= sizeof(term))
+        return JD_ERR_INVALID_ARG;
+    return xs_doc_add_boolean(doc, term, (size_t)n);
+}
+
+/* The item document for item I of LIST, from the terms of its text
+ * already in DB->tv (analysed once for the class and the item). Its text
+ * stays in the parent's record: spec_item_at() finds it. */
+static jd_status
+put_item(jd_db *db, const jd_spec *s, const char *list, size_t i)
+{
+    struct xs_doc *doc = db->item_doc;
+    xs_doc_clear(doc);
+    jd_status st;
+    if ((st = add_boolean(doc, PREFIX_PARENT, s->id)) != JD_OK ||
+        (st = add_boolean(doc, PREFIX_LIST, list)) != JD_OK ||
+        (st = add_filter(doc, PREFIX_JURISDICTION, s->jurisdiction, true)) !=
+            JD_OK ||
+        (st = add_filter(doc, PREFIX_DEPARTMENT, s->department, false)) !=
+            JD_OK)
+        return st;
+    /* Titles' words carry the title prefix, so a search among titles
+     * walks posting lists of titles only. */
+    const char *prefix = strcmp(list, "titles") == 0 ? PREFIX_TITLE : "";
+    size_t pl = strlen(prefix);
+    char term[TERM_MAX + 8];
+    memcpy(term, prefix, pl);
+    for (size_t k = 0; k < db->tv.n && st == JD_OK; k++) {
+        const struct term_ref *r = &db->tv.v[k];
+        memcpy(term + pl, db->tv.bytes.data + r->off, r->len);
+        st = xs_doc_add_term(doc, term, pl + r->len, 1);
+    }
+    char index[24];
+    int len = snprintf(index, sizeof(index), "%zu", i);
+    if (st != JD_OK ||
+        (st = xs_doc_set_value(doc, SLOT_ITEM_PARENT, s->id, strlen(s->id))) !=
+            JD_OK ||
+        (st = xs_doc_set_value(doc, SLOT_ITEM_INDEX, index, (size_t)len)) !=
+            JD_OK)
+        return st;
+    /* Old items of a replaced record went first (write_record), so every
+     * item is new. */
+    return xs_add(db->items, doc, db->msg, sizeof(db->msg));
+}
+
 struct class_ctx {
     jd_db *db;
+    const jd_spec *s;
     size_t pos;
 };
 
+/* Each item of a list: analysed once, its terms go into the class
+ * document (positional, under the list's field prefix) and into its own
+ * item document. */
 static jd_status
-add_list_field(void *ctx, const char *name, const struct jd_item_list *list)
+add_list(struct class_ctx *c, const char *name, const struct jd_item *v,
+         size_t n)
 {
-    struct class_ctx *c = ctx;
-    const char *prefix = strcmp(name, "duties") == 0 ? PREFIX_DUTY
-                         : spec_list_is_qualification(name) ? PREFIX_QUAL
-                                                            : PREFIX_OTHER;
+    jd_db *db = c->db;
+    const char *prefix = list_prefix(name);
     jd_status st = JD_OK;
-    for (size_t i = 0; i < list->len && st == JD_OK; i++)
-        st = add_field(c->db, c->db->doc, prefix, list->v[i].text, &c->pos);
+    for (size_t i = 0; i < n && st == JD_OK; i++) {
+        const char *text = v[i].text;
+        if (!text)
+            continue;
+        st = termvec_analyze(&db->tv, db->an, text, strlen(text), &c->pos);
+        if (st == JD_OK)
+            st = add_positional(db, db->doc, prefix);
+        if (st == JD_OK)
+            st = put_item(db, c->s, name, i);
+        c->pos += POSITION_GAP;
+    }
     return st;
 }
 
+static jd_status
+add_clist(void *ctx, const char *name, const struct jd_item_list *list)
+{
+    return add_list(ctx, name, list->v, list->len);
+}
+
+/* The title and each alternate title are items too (list "titles"), so
+ * a job title can be matched against titles one at a time. */
+static jd_status
+add_titles(struct class_ctx *c)
+{
+    size_t n = (c->s->title ? 1 : 0) + c->s->alt_titles.len;
+    struct jd_item *v = n ? malloc(n * sizeof(*v)) : NULL;
+    if (n && !v)
+        return JD_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        spec_item_at(c->s, "titles", i, &v[i]);
+    jd_status st = add_list(c, "titles", v, n);
+    free(v);
+    return st;
+}
+
+static jd_status
+set_stub(struct xs_doc *doc, const jd_spec *s, jd_buf *out)
+{
+    json_t *stub = json_pack(
+        "{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "id", s->id, "code",
+        s->code, "title", s->title, "jurisdiction", s->jurisdiction,
+        "department", s->department, "series", s->series, "pay_grade",
+        s->pay_grade, "flsa", s->flsa);
+    if (!stub)
+        return JD_ERR_NOMEM;
+    buf_clear(out);
+    jd_status st = spec_json_append(stub, out);
+    if (st == JD_OK)
+        st = xs_doc_set_value(doc, SLOT_STUB, out->data, out->len);
+    json_decref(stub);
+    return st;
+}
+
+/* The class document of S in DB->doc, and its item documents added to
+ * the items database as a side effect. */
 static jd_status
 build_class_doc(jd_db *db, const jd_spec *s)
 {
     struct xs_doc *doc = db->doc;
     xs_doc_clear(doc);
     jd_status st;
-    char idterm[1024];
-    snprintf(idterm, sizeof(idterm), PREFIX_ID "%s", s->id);
-    if ((st = xs_doc_add_boolean(doc, idterm, strlen(idterm))) != JD_OK ||
+    if ((st = add_boolean(doc, PREFIX_ID, s->id)) != JD_OK ||
         (st = add_filter(doc, PREFIX_JURISDICTION, s->jurisdiction, true)) !=
             JD_OK ||
         (st = add_filter(doc, PREFIX_DEPARTMENT, s->department, false)) !=
@@ -145,27 +266,20 @@ build_class_doc(jd_db *db, const jd_spec *s)
         (st = add_filter(doc, PREFIX_CODE, s->code, false)) != JD_OK)
         return st;
 
-    struct class_ctx c = {db, 0};
-    if ((st = add_field(db, doc, PREFIX_TITLE, s->title, &c.pos)) != JD_OK)
-        return st;
-    for (size_t i = 0; i < s->alt_titles.len; i++)
-        if ((st = add_field(db, doc, PREFIX_TITLE, s->alt_titles.v[i],
-                            &c.pos)) != JD_OK)
-            return st;
-    if ((st = add_field(db, doc, PREFIX_SUMMARY, s->summary, &c.pos)) !=
+    struct class_ctx c = {db, s, 0};
+    if ((st = add_titles(&c)) != JD_OK ||
+        (st = add_field(db, PREFIX_SUMMARY, s->summary, &c.pos)) != JD_OK ||
+        (st = add_field(db, PREFIX_SUMMARY, s->distinguishing, &c.pos)) !=
             JD_OK ||
-        (st = add_field(db, doc, PREFIX_SUMMARY, s->distinguishing, &c.pos)) !=
-            JD_OK ||
-        (st = spec_each_clist(s, add_list_field, &c)) != JD_OK ||
-        (st = add_field(db, doc, PREFIX_OTHER, s->supervision, &c.pos)) !=
-            JD_OK ||
-        (st = add_field(db, doc, PREFIX_OTHER, s->working_conditions,
-                        &c.pos)) != JD_OK)
-        return st;
-    for (size_t i = 0; i < s->tools.len; i++)
-        if ((st = add_field(db, doc, PREFIX_OTHER, s->tools.v[i], &c.pos)) !=
+        (st = spec_each_clist(s, add_clist, &c)) != JD_OK ||
+        (st = add_field(db, PREFIX_OTHER, s->supervision, &c.pos)) != JD_OK ||
+        (st = add_field(db, PREFIX_OTHER, s->working_conditions, &c.pos)) !=
             JD_OK)
-            return st;
+        return st;
+    for (size_t i = 0; i < s->tools.len && st == JD_OK; i++)
+        st = add_field(db, PREFIX_OTHER, s->tools.v[i], &c.pos);
+    if (st != JD_OK)
+        return st;
 
     if (s->has_grade &&
         ((st = xs_doc_set_number(doc, SLOT_GRADE_MIN, s->grade_min)) != JD_OK ||
@@ -177,18 +291,7 @@ build_class_doc(jd_db *db, const jd_spec *s)
         (st = xs_doc_set_value(doc, SLOT_TITLE, s->title, strlen(s->title))) !=
             JD_OK)
         return st;
-    json_t *stub = json_pack(
-        "{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "id", s->id, "code",
-        s->code, "title", s->title, "jurisdiction", s->jurisdiction,
-        "department", s->department, "series", s->series, "pay_grade",
-        s->pay_grade, "flsa", s->flsa);
-    char *stub_text = stub ? json_dumps(stub, JSON_COMPACT) : NULL;
-    json_decref(stub);
-    if (!stub_text)
-        return JD_ERR_NOMEM;
-    st = xs_doc_set_value(doc, SLOT_STUB, stub_text, strlen(stub_text));
-    free(stub_text);
-    if (st != JD_OK)
+    if ((st = set_stub(doc, s, &db->json)) != JD_OK)
         return st;
     buf_clear(&db->json);
     if ((st = jd_spec_to_json(s, &db->json)) != JD_OK)
@@ -196,118 +299,43 @@ build_class_doc(jd_db *db, const jd_spec *s)
     return xs_doc_set_data(doc, db->json.data, db->json.len);
 }
 
-static const char *
-list_group(const char *name)
-{
-    if (strcmp(name, "duties") == 0)
-        return "duty";
-    if (strcmp(name, "titles") == 0)
-        return "title";
-    return spec_list_is_qualification(name) ? "qual" : "other";
-}
-
-struct items_ctx {
-    jd_db *db;
-    const jd_spec *s;
-};
-
+/* Write SPEC: its class document and its items. A record already in the
+ * index (or earlier in this batch) is replaced, old items first; a new
+ * one is only added, which spares Xapian a lookup per document. */
 static jd_status
-put_item(jd_db *db, const jd_spec *s, const char *list, size_t i,
-         const struct jd_item *it)
+write_record(jd_db *db, const jd_spec *s)
 {
-    struct xs_doc *doc = db->item_doc;
-    xs_doc_clear(doc);
-    char term[1200];
-    jd_status st;
-    snprintf(term, sizeof(term), PREFIX_ID "%s#%s.%zu", s->id, list, i);
-    if ((st = xs_doc_add_boolean(doc, term, strlen(term))) != JD_OK)
-        return st;
-    snprintf(term, sizeof(term), PREFIX_PARENT "%s", s->id);
-    if ((st = xs_doc_add_boolean(doc, term, strlen(term))) != JD_OK)
-        return st;
-    snprintf(term, sizeof(term), PREFIX_LIST "%s", list);
-    if ((st = xs_doc_add_boolean(doc, term, strlen(term))) != JD_OK)
-        return st;
-    snprintf(term, sizeof(term), PREFIX_GROUP "%s", list_group(list));
-    if ((st = xs_doc_add_boolean(doc, term, strlen(term))) != JD_OK ||
-        (st = add_filter(doc, PREFIX_JURISDICTION, s->jurisdiction, true)) !=
-            JD_OK ||
-        (st = add_filter(doc, PREFIX_DEPARTMENT, s->department, false)) !=
-            JD_OK)
-        return st;
-
-    size_t pos = 0;
-    if ((st = termvec_analyze(&db->tv, db->an, it->text, strlen(it->text),
-                              &pos)) != JD_OK)
-        return st;
-    for (size_t k = 0; k < db->tv.n && st == JD_OK; k++) {
-        const struct term_ref *r = &db->tv.v[k];
-        st = xs_doc_add_term(doc, db->tv.bytes.data + r->off, r->len, 1);
-    }
+    char idterm[1024];
+    int n = snprintf(idterm, sizeof(idterm), PREFIX_ID "%s", s->id);
+    size_t seen = 0;
+    jd_status st = xs_termfreq(db->classes, idterm, (size_t)n, &seen, db->msg,
+                               sizeof(db->msg));
+    if (st == JD_OK && seen > 0)
+        st = index_delete_items(db, s->id);
+    if (st == JD_OK)
+        st = build_class_doc(db, s);
     if (st != JD_OK)
         return st;
-    if ((st = xs_doc_set_value(doc, SLOT_ITEM_PARENT, s->id, strlen(s->id))) !=
-            JD_OK ||
-        (st = xs_doc_set_value(doc, SLOT_ITEM_LIST, list, strlen(list))) !=
-            JD_OK)
-        return st;
-
-    /* The parent's names ride along so that reports over many items
-     * (overlap) need not load every parent record. */
-    json_t *o = json_pack(
-        "{s:s, s:s, s:i, s:i, s:s?, s:s, s:i, s:s?, s:s?, s:s?, s:s?}",
-        "parent", s->id, "list", list, "i", (json_int_t)i, "n",
-        (json_int_t)it->n, "kind", it->kind, "text", it->text, "line",
-        (json_int_t)it->line, "title", s->title, "jurisdiction",
-        s->jurisdiction, "department", s->department, "series", s->series);
-    if (!o)
-        return JD_ERR_NOMEM;
-    char *data = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (!data)
-        return JD_ERR_NOMEM;
-    st = xs_doc_set_data(doc, data, strlen(data));
-    free(data);
-    if (st != JD_OK)
-        return st;
-    snprintf(term, sizeof(term), PREFIX_ID "%s#%s.%zu", s->id, list, i);
-    return xs_replace(db->items, term, doc, db->msg, sizeof(db->msg));
-}
-
-static jd_status
-put_list(void *ctx, const char *name, const struct jd_item_list *list)
-{
-    struct items_ctx *c = ctx;
-    jd_status st = JD_OK;
-    for (size_t i = 0; i < list->len && st == JD_OK; i++)
-        st = put_item(c->db, c->s, name, i, &list->v[i]);
-    return st;
+    return seen > 0 ? xs_replace(db->classes, idterm, db->doc, db->msg,
+                                 sizeof(db->msg))
+                    : xs_add(db->classes, db->doc, db->msg, sizeof(db->msg));
 }
 
 jd_status
-index_put_items(jd_db *db, const jd_spec *spec)
+index_delete_items(jd_db *db, const char *id)
 {
     char term[1024];
-    snprintf(term, sizeof(term), PREFIX_PARENT "%s", spec->id);
-    jd_status st = xs_delete_term(db->items, term, db->msg, sizeof(db->msg));
-    if (st != JD_OK)
-        return st;
-    /* The title and each alternate title are items too, so a job title
-     * can be matched against titles one at a time. */
-    size_t n = 0;
-    if (spec->title) {
-        struct jd_item it = {1, "title", spec->title, spec->source_line};
-        st = put_item(db, spec, "titles", n++, &it);
-    }
-    for (size_t i = 0; i < spec->alt_titles.len && st == JD_OK; i++) {
-        struct jd_item it = {(unsigned)n + 1, "alternate", spec->alt_titles.v[i],
-                             0};
-        st = put_item(db, spec, "titles", n++, &it);
-    }
-    if (st != JD_OK)
-        return st;
-    struct items_ctx c = {db, spec};
-    return spec_each_clist(spec, put_list, &c);
+    snprintf(term, sizeof(term), PREFIX_PARENT "%s", id);
+    return xs_delete_term(db->items, term, db->msg, sizeof(db->msg));
+}
+
+/* Rebuild the items of SPEC (recovery): the class document is built and
+ * dropped, its items are what counts. */
+jd_status
+index_put_items(jd_db *db, const jd_spec *spec)
+{
+    jd_status st = index_delete_items(db, spec->id);
+    return st == JD_OK ? build_class_doc(db, spec) : st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -332,15 +360,11 @@ jd_db_add(jd_db *db, const jd_spec *spec)
         return db_fail(db, JD_ERR_INVALID_ARG, "record has no id");
     if (strlen(spec->id) > 200)
         return db_fail(db, JD_ERR_INVALID_ARG, "record id is over 200 bytes");
-    jd_status st = build_class_doc(db, spec);
-    if (st != JD_OK)
+    jd_status st = write_record(db, spec);
+    if (st == JD_ERR_NOMEM || st == JD_ERR_INVALID_ARG)
         return db_fail(db, st, "cannot build document for '%s': %s", spec->id,
                        jd_status_str(st));
-    char idterm[1024];
-    snprintf(idterm, sizeof(idterm), PREFIX_ID "%s", spec->id);
-    if ((st = xs_replace(db->classes, idterm, db->doc, db->msg,
-                         sizeof(db->msg))) != JD_OK ||
-        (st = index_put_items(db, spec)) != JD_OK)
+    if (st != JD_OK)
         return st;
     if ((st = note_pending(db, spec->id)) != JD_OK)
         return db_fail(db, st, "out of memory");
@@ -364,9 +388,7 @@ jd_db_delete(jd_db *db, const char *id)
     if ((st = xs_delete_term(db->classes, term, db->msg, sizeof(db->msg))) !=
         JD_OK)
         return st;
-    snprintf(term, sizeof(term), PREFIX_PARENT "%s", id);
-    if ((st = xs_delete_term(db->items, term, db->msg, sizeof(db->msg))) !=
-        JD_OK)
+    if ((st = index_delete_items(db, id)) != JD_OK)
         return st;
     if ((st = note_pending(db, id)) != JD_OK)
         return db_fail(db, st, "out of memory");

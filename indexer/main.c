@@ -4,6 +4,8 @@
  */
 #include "jobdex.h"
 
+#include "index_cli.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -36,6 +38,11 @@ static const char usage_text[] =
     "      --dump            print the parsed records as JSON lines on stdout\n"
     "                        instead of indexing\n"
     "      --batch-mb N      commit after N MB of record text (default 16)\n"
+    "  -j, --jobs N          index with N worker processes (default 1); each\n"
+    "                        writes a shard of its share of the inputs, and\n"
+    "                        the shards are merged into the index at the end\n"
+    "                        in one step (records already in the index are\n"
+    "                        then replaced one at a time)\n"
     "  -p, --progress        show progress on stderr (default on a terminal)\n"
     "      --no-progress     never show progress\n"
     "  -q, --quiet           no summary line\n"
@@ -52,37 +59,12 @@ static const char usage_text[] =
     "\n"
     "Example:\n"
     "  jobdex-index -d specs.db corpus/\n"
+    "  jobdex-index -j 2 -d specs.db ../shared/data/calhr-class-specs/specs\n"
     "  jobdex-index --dump corpus/milwaukie/web-services-coordinator.txt\n";
 
-static const char *prog = "jobdex-index";
+const char *prog = "jobdex-index";
 
-struct options {
-    const char *db;
-    jd_input_format format;
-    const char *jurisdiction;
-    bool dump;
-    int progress; /* -1 auto, 0 off, 1 on */
-    bool quiet;
-    size_t batch_bytes;
-};
-
-struct file_list {
-    char **path;
-    char **folder;
-    size_t n, cap;
-};
-
-struct run {
-    struct options opt;
-    jd_db *db;
-    struct file_list files;
-    size_t records, rejected, failed_files;
-    jd_buf json;
-    bool show_progress;
-    size_t done_files;
-};
-
-static volatile sig_atomic_t stop_signal = 0;
+volatile sig_atomic_t stop_signal = 0;
 
 static void
 on_signal(int sig)
@@ -115,6 +97,7 @@ parse_args(int argc, char **argv, struct options *o)
         {"jurisdiction", required_argument, NULL, 'J'},
         {"dump", no_argument, NULL, OPT_DUMP},
         {"batch-mb", required_argument, NULL, OPT_BATCH_MB},
+        {"jobs", required_argument, NULL, 'j'},
         {"progress", no_argument, NULL, 'p'},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"quiet", no_argument, NULL, 'q'},
@@ -127,9 +110,10 @@ parse_args(int argc, char **argv, struct options *o)
         o->db = "jobdex.db";
     o->progress = -1;
     o->batch_bytes = JD_BATCH_BYTES;
+    o->jobs = 1;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":d:f:J:pqh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:f:J:j:pqh", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             o->db = optarg;
@@ -158,6 +142,14 @@ parse_args(int argc, char **argv, struct options *o)
             if (*end || mb < 1 || mb > 4096)
                 usage_error("invalid batch size '%s'", optarg);
             o->batch_bytes = (size_t)mb << 20;
+            break;
+        }
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 64)
+                usage_error("invalid number of jobs '%s' (1 to 64)", optarg);
+            o->jobs = (unsigned)n;
             break;
         }
         case 'p':
@@ -221,7 +213,7 @@ on_walk_error(void *ctx, const char *path, const char *why)
 
 /* ---- per record ---- */
 
-static void
+void
 progress(struct run *r, bool final)
 {
     if (!r->show_progress)
@@ -269,11 +261,11 @@ on_reject(void *ctx, const char *source, unsigned line, const char *why)
 }
 
 /* Read every input; returns non-zero on a failure that stops the run. */
-static int
+int
 read_inputs(struct run *r)
 {
     struct jd_parse_sink sink = {on_spec, on_reject, r};
-    for (size_t i = 0; i < r->files.n; i++) {
+    for (size_t i = r->lo; i < r->hi; i++) {
         if (stop_signal)
             return 0;
         struct jd_parse_opts po = {r->opt.format, r->opt.jurisdiction,
@@ -297,8 +289,10 @@ read_inputs(struct run *r)
                         r->files.path[i], jd_status_str(st));
             return 1;
         }
-        if (i % 16 == 0 || i + 1 == r->files.n)
+        if (i % 16 == 0 || i + 1 == r->hi)
             progress(r, false);
+        if (r->on_file_done)
+            r->on_file_done(r);
     }
     return 0;
 }
@@ -399,9 +393,13 @@ main(int argc, char **argv)
     }
     r.show_progress = r.opt.progress == 1 ||
                       (r.opt.progress == -1 && isatty(STDERR_FILENO));
+    r.hi = r.files.n;
+    r.report_fd = -1;
     int rc = 0;
     if (!r.opt.dump && open_index(&r) != 0)
         rc = 3;
+    else if (!r.opt.dump && r.opt.jobs > 1 && r.files.n > 1)
+        rc = run_workers(&r) != 0 ? 3 : 0;
     else if (read_inputs(&r) != 0)
         rc = 3;
     if (rc == 0) {

@@ -33,20 +33,23 @@
  *   result list need not parse whole records)
  *   data: the record as JSON (jd_spec_to_json)
  *
- * items/ documents
- *   Q<id>#<list>.<i> unique (i: 0-based index in the record's list)
+ * items/ documents (lean: an index holds some thirty per class, and
+ * Xapian's cost is per document, so they carry no data of their own)
  *   XP<id>         the parent class
- *   XL<list>       "titles" (the title and each alternate title),
+ *   XL<list>       "titles" (the title, then each alternate title),
  *                  "duties", "knowledge", "skills", "abilities",
  *                  "education", "licenses", "other"
- *   XG<group>      "title", "duty", "qual" or "other"
  *   XJ, XD         as the parent
- *   <stem>         unprefixed, no positions
+ *   <stem>         unprefixed, no positions; the terms the class
+ *                  document holds for the same text
+ *   T<stem>        instead, for titles: a search among titles then walks
+ *                  posting lists of titles only
  *   values: SLOT_ITEM_PARENT (parent id; the collapse key for "best item
- *   per class"), SLOT_ITEM_LIST
- *   data: {"parent","list","i","n","kind","text","line","title",
- *          "jurisdiction","department","series"} (the last four the
- *          parent's, so reports over all items need not load parents)
+ *   per class"), SLOT_ITEM_INDEX (0-based index in the list, decimal)
+ *   The item's text, kind, number and line are in the parent's record
+ *   (spec_item_at()); its parent's names in the parent's SLOT_STUB.
+ *   A record whose id is new is only added; a known one (in the index
+ *   or earlier in the same batch) is replaced, its old items deleted.
  *
  * metadata (classes/): META_FORMAT, META_BATCH (the last committed
  * batch), META_PENDING (ids that batch touched, one per line);
@@ -77,7 +80,6 @@
 #define PREFIX_OTHER "O"
 #define PREFIX_PARENT "XP"
 #define PREFIX_LIST "XL"
-#define PREFIX_GROUP "XG"
 
 enum {
     SLOT_GRADE_MIN = 0,
@@ -89,7 +91,7 @@ enum {
 
 enum {
     SLOT_ITEM_PARENT = 0,
-    SLOT_ITEM_LIST = 1,
+    SLOT_ITEM_INDEX = 1,
 };
 
 #define POSITION_GAP 100

@@ -320,6 +320,35 @@ spec_each_clist(const jd_spec *s, spec_clist_fn fn, void *ctx)
 }
 
 bool
+spec_item_at(const jd_spec *s, const char *name, size_t i, struct jd_item *out)
+{
+    if (strcmp(name, "titles") == 0) {
+        size_t k = i;
+        if (s->title && k == 0) {
+            *out = (struct jd_item){1, "title", s->title, s->source_line};
+            return true;
+        }
+        if (s->title)
+            k--;
+        if (k >= s->alt_titles.len)
+            return false;
+        *out = (struct jd_item){(unsigned)i + 1, "alternate",
+                                s->alt_titles.v[k], 0};
+        return true;
+    }
+    const struct jd_item_list *list = NULL;
+#define PICK(n)                                                                \
+    if (strcmp(name, #n) == 0)                                                 \
+        list = &s->n;
+    SPEC_LISTS(PICK)
+#undef PICK
+    if (!list || i >= list->len)
+        return false;
+    *out = list->v[i];
+    return true;
+}
+
+bool
 spec_list_is_qualification(const char *name)
 {
     return strcmp(name, "knowledge") == 0 || strcmp(name, "skills") == 0 ||

@@ -50,6 +50,12 @@ typedef jd_status (*spec_clist_fn)(void *ctx, const char *name,
                                    const struct jd_item_list *list);
 jd_status spec_each_clist(const jd_spec *s, spec_clist_fn fn, void *ctx);
 
+/* Item I of list NAME of S into *OUT; "titles" is the title then the
+ * alternate titles, numbered from 1 (the items index.c writes). False
+ * when there is no such item. */
+bool spec_item_at(const jd_spec *s, const char *name, size_t i,
+                  struct jd_item *out);
+
 /* True for the lists that hold qualifications (knowledge, skills,
  * abilities, education, licenses). */
 bool spec_list_is_qualification(const char *name);

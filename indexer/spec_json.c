@@ -125,18 +125,29 @@ spec_json_object(const jd_spec *s)
     return o;
 }
 
+static int
+append_chunk(const char *chunk, size_t size, void *out)
+{
+    return buf_append(out, chunk, size) == JD_OK ? 0 : -1;
+}
+
+jd_status
+spec_json_append(const json_t *o, jd_buf *out)
+{
+    return json_dump_callback(o, append_chunk, out,
+                              JSON_COMPACT | JSON_REAL_PRECISION(12)) == 0
+               ? JD_OK
+               : JD_ERR_NOMEM;
+}
+
 jd_status
 jd_spec_to_json(const jd_spec *spec, jd_buf *out)
 {
     json_t *o = spec_json_object(spec);
     if (!o)
         return JD_ERR_NOMEM;
-    char *text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12));
+    jd_status st = spec_json_append(o, out);
     json_decref(o);
-    if (!text)
-        return JD_ERR_NOMEM;
-    jd_status st = buf_puts(out, text);
-    free(text);
     return st;
 }
 

@@ -13,6 +13,9 @@
  * memory. */
 json_t *spec_json_object(const jd_spec *s);
 
+/* Append O to OUT as compact JSON, without an intermediate copy. */
+jd_status spec_json_append(const json_t *o, jd_buf *out);
+
 /* jd_spec_from_json() with a jurisdiction for records that name none. */
 jd_status spec_from_json(const char *json, size_t len, const char *source,
                          const char *default_jurisdiction, jd_spec **out,

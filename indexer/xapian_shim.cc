@@ -401,6 +401,18 @@ xs_replace(struct xs_db *d, const char *idterm, const struct xs_doc *doc,
 }
 
 extern "C" jd_status
+xs_add(struct xs_db *d, const struct xs_doc *doc, char *msg,
+       size_t msglen) noexcept
+{
+    try {
+        d->w.add_document(doc->doc);
+        return JD_OK;
+    } catch (...) {
+        return status_from_exception(msg, msglen);
+    }
+}
+
+extern "C" jd_status
 xs_delete_term(struct xs_db *d, const char *term, char *msg,
                size_t msglen) noexcept
 {
@@ -444,6 +456,48 @@ xs_data_by_docid(struct xs_db *d, unsigned docid, jd_buf *out, char *msg,
         if (buf_append(out, data.data(), data.size()) != JD_OK)
             throw std::bad_alloc();
     });
+}
+
+extern "C" jd_status
+xs_doc_read(struct xs_db *d, unsigned docid, const unsigned *slots,
+            jd_buf *values, size_t nslots, xs_term_fn fn, void *ctx,
+            char *msg, size_t msglen) noexcept
+{
+    return with_retry(d, msg, msglen, [&] {
+        Xapian::Document doc = d->db.get_document(docid);
+        for (size_t i = 0; i < nslots; i++) {
+            std::string v = doc.get_value(slots[i]);
+            buf_clear(&values[i]);
+            if (buf_append(&values[i], v.data(), v.size()) != JD_OK)
+                throw std::bad_alloc();
+        }
+        if (!fn)
+            return;
+        for (Xapian::TermIterator t = doc.termlist_begin();
+             t != doc.termlist_end(); ++t) {
+            const std::string &term = *t;
+            if (fn(ctx, term.data(), term.size(), t.get_wdf()) != 0)
+                break;
+        }
+    });
+}
+
+extern "C" jd_status
+xs_value_by_term(struct xs_db *d, const char *term, unsigned slot,
+                 jd_buf *out, char *msg, size_t msglen) noexcept
+{
+    bool found = false;
+    jd_status st = with_retry(d, msg, msglen, [&] {
+        Xapian::PostingIterator p = d->db.postlist_begin(term);
+        found = p != d->db.postlist_end(term);
+        if (!found)
+            return;
+        std::string v = d->db.get_document(*p).get_value(slot);
+        buf_clear(out);
+        if (buf_append(out, v.data(), v.size()) != JD_OK)
+            throw std::bad_alloc();
+    });
+    return st == JD_OK && !found ? JD_ERR_NOT_FOUND : st;
 }
 
 extern "C" jd_status

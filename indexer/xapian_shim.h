@@ -73,6 +73,8 @@ jd_status xs_replace(struct xs_db *db, const char *idterm,
                      const struct xs_doc *doc, char *msg,
                      size_t msglen) XS_NOEXCEPT;
 /* Delete every document indexed by TERM. */
+jd_status xs_add(struct xs_db *db, const struct xs_doc *doc, char *msg,
+                 size_t msglen) XS_NOEXCEPT;
 jd_status xs_delete_term(struct xs_db *db, const char *term, char *msg,
                          size_t msglen) XS_NOEXCEPT;
 
@@ -82,11 +84,22 @@ jd_status xs_data_by_term(struct xs_db *db, const char *term, jd_buf *out,
 /* The data of document DOCID. */
 jd_status xs_data_by_docid(struct xs_db *db, unsigned docid, jd_buf *out,
                            char *msg, size_t msglen) XS_NOEXCEPT;
+/* A term and its frequency (termfreq or wdf, as the caller says);
+ * non-zero stops the walk. */
+typedef int (*xs_term_fn)(void *ctx, const char *term, size_t len,
+                          size_t freq);
+/* Document DOCID in one read: its values in SLOTS[0..NSLOTS) into
+ * VALUES[...], then each of its terms to FN (when not NULL). */
+jd_status xs_doc_read(struct xs_db *db, unsigned docid, const unsigned *slots,
+                      jd_buf *values, size_t nslots, xs_term_fn fn, void *ctx,
+                      char *msg, size_t msglen) XS_NOEXCEPT;
+/* Value SLOT of the first document indexed by TERM; JD_ERR_NOT_FOUND
+ * when there is none. */
+jd_status xs_value_by_term(struct xs_db *db, const char *term, unsigned slot,
+                           jd_buf *out, char *msg, size_t msglen) XS_NOEXCEPT;
 
 /* Calls FN for each term starting with PREFIX, in byte order, with its
  * document frequency. A non-zero return stops the walk. */
-typedef int (*xs_term_fn)(void *ctx, const char *term, size_t len,
-                          size_t freq);
 jd_status xs_allterms(struct xs_db *db, const char *prefix, xs_term_fn fn,
                       void *ctx, char *msg, size_t msglen) XS_NOEXCEPT;
 

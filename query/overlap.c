@@ -19,6 +19,7 @@
 #include "db.h"
 #include "schema.h"
 #include "simjoin.h"
+#include "spec.h"
 #include "termmap.h"
 
 #include <jansson.h>
@@ -29,6 +30,7 @@
 struct oitem {
     size_t cls;
     const char *id, *title, *jurisdiction, *dept, *list, *kind, *text;
+    size_t idx; /* in the parent's list */
     unsigned n, line;
     uint32_t *t; /* term ids, ascending */
     float *w;
@@ -57,7 +59,15 @@ struct ov {
     size_t nterms, capterms;
     struct pair *pairs;
     size_t npairs, cappairs;
-    jd_buf scratch;
+    struct termmap parents; /* parent id -> index in pinfo + 1 */
+    struct pinfo *pinfo;
+    size_t npinfo, cappinfo;
+    jd_buf scratch, value;
+};
+
+/* The names of a parent class, read once from its stub. */
+struct pinfo {
+    const char *title, *jurisdiction, *dept;
 };
 
 /* ---- loading ---- */
@@ -139,17 +149,17 @@ struct tf_ctx {
     struct termmap tf; /* stem -> count in this item */
 };
 
+/* A term of an item's termlist: its stems (unprefixed) with their
+ * counts; the boolean terms (upper-case prefixes) are skipped. */
 static int
-count_stem(void *ctx, const char *term, size_t len, size_t pos, size_t start,
-           size_t end)
+count_stem(void *ctx, const char *term, size_t len, size_t wdf)
 {
-    (void)pos;
-    (void)start;
-    (void)end;
+    if (len == 0 || (term[0] >= 'A' && term[0] <= 'Z'))
+        return 0;
     struct termmap_entry *e = termmap_get(ctx, term, len);
     if (!e)
         return 1;
-    e->value += 1;
+    e->value += (double)wdf;
     return 0;
 }
 
@@ -165,16 +175,10 @@ cmp_tw(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Term ids and raw counts of TEXT, stored in the item (weights later). */
+/* Term ids and raw counts TF, stored in the item (weights later). */
 static jd_status
-item_terms(struct ov *v, struct oitem *it, struct termmap *tf)
+item_terms(struct ov *v, struct oitem *it, const struct termmap *tf)
 {
-    termmap_clear(tf);
-    size_t pos = 0;
-    jd_status st = analyze_text(v->db->an, it->text, strlen(it->text), &pos,
-                                count_stem, tf);
-    if (st != JD_OK)
-        return st == JD_ERR_INTERRUPTED ? JD_ERR_NOMEM : st;
     it->nt = (uint32_t)tf->n;
     it->t = arena_alloc(v->mem, (tf->n ? tf->n : 1) * sizeof(*it->t));
     it->w = arena_alloc(v->mem, (tf->n ? tf->n : 1) * sizeof(*it->w));
@@ -219,22 +223,74 @@ item_terms(struct ov *v, struct oitem *it, struct termmap *tf)
     return JD_OK;
 }
 
-static jd_status
-add_item(struct ov *v, json_t *o, struct termmap *tf)
+/* The names of parent class ID (title, jurisdiction, department or else
+ * series), from its stub in the classes database; NULL when out of
+ * memory or the class is gone (set in *ST). */
+static const struct pinfo *
+parent_info(struct ov *v, const char *id, jd_status *st)
 {
-    const char *parent = json_string_value(json_object_get(o, "parent"));
-    const char *text = json_string_value(json_object_get(o, "text"));
-    if (!parent || !text)
-        return db_fail(v->db, JD_ERR_CORRUPT, "item without parent or text");
-    const char *jur = json_string_value(json_object_get(o, "jurisdiction"));
+    *st = JD_OK;
+    struct termmap_entry *e = termmap_get(&v->parents, id, strlen(id));
+    if (!e) {
+        *st = JD_ERR_NOMEM;
+        return NULL;
+    }
+    if (e->value > 0)
+        return &v->pinfo[(size_t)e->value - 1];
+    char term[1024];
+    snprintf(term, sizeof(term), PREFIX_ID "%s", id);
+    *st = xs_value_by_term(v->db->classes, term, SLOT_STUB, &v->value,
+                           v->db->msg, sizeof(v->db->msg));
+    if (*st == JD_ERR_NOT_FOUND)
+        *st = db_fail(v->db, JD_ERR_CORRUPT, "item of missing class '%s'", id);
+    if (*st != JD_OK)
+        return NULL;
+    json_t *o = json_loadb(v->value.data, v->value.len, 0, NULL);
+    if (!o) {
+        *st = db_fail(v->db, JD_ERR_CORRUPT, "class '%s': damaged stub", id);
+        return NULL;
+    }
+    if (v->npinfo == v->cappinfo) {
+        size_t cap = v->cappinfo ? v->cappinfo * 2 : 256;
+        struct pinfo *p = realloc(v->pinfo, cap * sizeof(*p));
+        if (!p) {
+            json_decref(o);
+            *st = JD_ERR_NOMEM;
+            return NULL;
+        }
+        v->pinfo = p;
+        v->cappinfo = cap;
+    }
     const char *dept = json_string_value(json_object_get(o, "department"));
     if (!dept)
         dept = json_string_value(json_object_get(o, "series"));
+    struct pinfo *p = &v->pinfo[v->npinfo];
+    p->title = dup(v, json_string_value(json_object_get(o, "title")));
+    p->jurisdiction =
+        dup(v, json_string_value(json_object_get(o, "jurisdiction")));
+    p->dept = dup(v, dept);
+    json_decref(o);
+    e->value = (double)++v->npinfo;
+    *st = JD_OK;
+    return p;
+}
+
+/* Item IDX of list LIST of class PARENT, with stem counts TF. */
+static jd_status
+add_item(struct ov *v, const char *parent, const char *list, size_t idx,
+         const struct termmap *tf)
+{
+    if (!*parent)
+        return db_fail(v->db, JD_ERR_CORRUPT, "item without parent");
+    jd_status st;
+    const struct pinfo *p = parent_info(v, parent, &st);
+    if (!p)
+        return st;
     const struct jd_filter *f = &v->o->filter;
     if ((f->jurisdiction && *f->jurisdiction &&
-         !slug_equal(jur, f->jurisdiction, true)) ||
+         !slug_equal(p->jurisdiction, f->jurisdiction, true)) ||
         (f->department && *f->department &&
-         !slug_equal(dept, f->department, false)))
+         !slug_equal(p->dept, f->department, false)))
         return JD_OK;
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 1024;
@@ -247,19 +303,17 @@ add_item(struct ov *v, json_t *o, struct termmap *tf)
     struct oitem *it = &v->items[v->n];
     memset(it, 0, sizeof(*it));
     it->id = dup(v, parent);
-    it->title = dup(v, json_string_value(json_object_get(o, "title")));
-    it->jurisdiction = dup(v, jur);
-    it->dept = dup(v, dept);
-    it->list = dup(v, json_string_value(json_object_get(o, "list")));
-    it->kind = dup(v, json_string_value(json_object_get(o, "kind")));
-    it->text = dup(v, text);
-    it->n = (unsigned)json_integer_value(json_object_get(o, "n"));
-    it->line = (unsigned)json_integer_value(json_object_get(o, "line"));
+    it->title = p->title;
+    it->jurisdiction = p->jurisdiction;
+    it->dept = p->dept;
+    it->list = list;
+    it->idx = idx;
     /* A class without department or series is its own department. */
-    it->cls = intern_class(v, parent, dept ? dept : it->title, jur);
-    if (!it->id || !it->text || it->cls == SIZE_MAX)
+    it->cls = intern_class(v, parent, p->dept ? p->dept : it->title,
+                           p->jurisdiction);
+    if (!it->id || it->cls == SIZE_MAX)
         return JD_ERR_NOMEM;
-    jd_status st = item_terms(v, it, tf);
+    st = item_terms(v, it, tf);
     if (st == JD_OK)
         v->n++;
     return st;
@@ -287,31 +341,45 @@ note_docid(void *ctx, unsigned docid)
     return 0;
 }
 
+/* Every item of list LIST (a static name) with its stem counts. */
 static jd_status
-load_group(struct ov *v, const char *group)
+load_list(struct ov *v, const char *list)
 {
     struct load_ctx c = {v, NULL, 0, 0};
     char term[32];
-    snprintf(term, sizeof(term), PREFIX_GROUP "%s", group);
+    snprintf(term, sizeof(term), PREFIX_LIST "%s", list);
     jd_status st = xs_postings(v->db->items, term, note_docid, &c, v->db->msg,
                                sizeof(v->db->msg));
     struct termmap tf = {NULL, 0, 0};
+    static const unsigned slots[2] = {SLOT_ITEM_PARENT, SLOT_ITEM_INDEX};
+    jd_buf vals[2] = {{0}, {0}};
     for (size_t i = 0; i < c.n && st == JD_OK; i++) {
-        st = xs_data_by_docid(v->db->items, c.docids[i], &v->scratch,
-                              v->db->msg, sizeof(v->db->msg));
-        if (st != JD_OK)
-            break;
-        json_t *o = json_loadb(v->scratch.data, v->scratch.len, 0, NULL);
-        if (!o) {
-            st = db_fail(v->db, JD_ERR_CORRUPT, "item %u: damaged data",
-                         c.docids[i]);
-            break;
-        }
-        st = add_item(v, o, &tf);
-        json_decref(o);
+        termmap_clear(&tf);
+        st = xs_doc_read(v->db->items, c.docids[i], slots, vals, 2, count_stem,
+                         &tf, v->db->msg, sizeof(v->db->msg));
+        if (st == JD_OK)
+            st = add_item(v, vals[0].data ? vals[0].data : "", list,
+                          strtoul(vals[1].data ? vals[1].data : "0", NULL, 10),
+                          &tf);
     }
+    jd_buf_free(&vals[0]);
+    jd_buf_free(&vals[1]);
     termmap_free(&tf);
     free(c.docids);
+    return st;
+}
+
+/* Duties, and with qualifications every qualification list. */
+static jd_status
+load_items(struct ov *v)
+{
+    static const char *const quals[] = {"knowledge", "skills", "abilities",
+                                        "education", "licenses"};
+    jd_status st = load_list(v, "duties");
+    for (size_t i = 0; st == JD_OK && v->o->qualifications &&
+                       i < sizeof(quals) / sizeof(quals[0]);
+         i++)
+        st = load_list(v, quals[i]);
     return st;
 }
 
@@ -625,6 +693,65 @@ out:
     return JD_OK;
 }
 
+struct need {
+    size_t cls, item;
+};
+
+static int
+by_cls(const void *x, const void *y)
+{
+    const struct need *a = x, *b = y;
+    if (a->cls != b->cls)
+        return (a->cls > b->cls) - (a->cls < b->cls);
+    return (a->item > b->item) - (a->item < b->item);
+}
+
+/* Text, kind, number and line of the members of C[0..NC) (the groups to
+ * report), from their parents' records, each record read once. */
+static jd_status
+fill_details(struct ov *v, const struct comp *c, size_t nc)
+{
+    size_t total = 0;
+    for (size_t g = 0; g < nc; g++)
+        total += c[g].n;
+    struct need *nd = malloc((total ? total : 1) * sizeof(*nd));
+    if (!nd)
+        return JD_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t g = 0; g < nc; g++)
+        for (size_t i = 0; i < c[g].n; i++)
+            if (!v->items[c[g].m[i]].text)
+                nd[k++] = (struct need){v->items[c[g].m[i]].cls, c[g].m[i]};
+    qsort(nd, k, sizeof(*nd), by_cls);
+    jd_status st = JD_OK;
+    jd_spec *rec = NULL;
+    for (size_t a = 0; a < k && st == JD_OK; a++) {
+        struct oitem *it = &v->items[nd[a].item];
+        if (a == 0 || nd[a].cls != nd[a - 1].cls) {
+            jd_spec_free(rec);
+            rec = NULL;
+            if ((st = db_load(v->db, it->id, &rec)) != JD_OK)
+                break;
+        }
+        struct jd_item item;
+        if (!spec_item_at(rec, it->list, it->idx, &item) || !item.text) {
+            st = db_fail(v->db, JD_ERR_CORRUPT,
+                         "item %s.%zu of '%s' is not in its record", it->list,
+                         it->idx, it->id);
+            break;
+        }
+        it->text = dup(v, item.text);
+        it->kind = dup(v, item.kind);
+        it->n = item.n;
+        it->line = item.line;
+        if (!it->text)
+            st = JD_ERR_NOMEM;
+    }
+    jd_spec_free(rec);
+    free(nd);
+    return st;
+}
+
 /* Build the public group for component C around its centre: the first
  * member when CENTRE_FIRST, else the member most similar to the rest. */
 static jd_status
@@ -841,6 +968,9 @@ build(struct ov *v, jd_overlap *out)
         st = JD_ERR_NOMEM;
         goto out;
     }
+    if ((st = fill_details(v, gc, ngc)) != JD_OK ||
+        (st = fill_details(v, bc, nbc)) != JD_OK)
+        goto out;
     for (size_t g = 0; g < ngc && st == JD_OK; g++)
         st = make_group(v, &gc[g], true, &groups[g]);
     size_t k = 0;
@@ -894,9 +1024,7 @@ jd_overlap_find(jd_db *db, const struct jd_overlap_opts *o, jd_overlap **out)
     v.db = db;
     v.o = o;
     v.mem = impl->mem;
-    jd_status st = load_group(&v, "duty");
-    if (st == JD_OK && o->qualifications)
-        st = load_group(&v, "qual");
+    jd_status st = load_items(&v);
     struct sparse *vec = NULL;
     if (st == JD_OK) {
         weigh(&v);
@@ -929,6 +1057,9 @@ jd_overlap_find(jd_db *db, const struct jd_overlap_opts *o, jd_overlap **out)
     termmap_free(&v.keys);
     termmap_free(&v.vocab);
     jd_buf_free(&v.scratch);
+    jd_buf_free(&v.value);
+    termmap_free(&v.parents);
+    free(v.pinfo);
     if (st != JD_OK) {
         jd_overlap_free(&impl->pub);
         return st;

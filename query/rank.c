@@ -38,50 +38,54 @@ const struct rank_model rank_model = {
     .at =
         {
             {/* title-like */
-             .w_title = 3.0, .w_summary = 1.0, .w_duty = 1.5, .w_qual = 0.2,
+             .w_title = 8.0, .w_summary = 1.0, .w_duty = 0.0, .w_qual = 0.2,
              .w_other = 0.0, .phrase_boost = 1.0, .item_weight = 0.0,
-             .title_weight = 1.0, .k1 = 1.2, .b = 0.75, .item_knn = 0,
-             .title_knn = 0, .gamma = 1, .head_boost = 1},
+             .title_weight = 0.5, .k1 = 3.0, .b = 0.75, .item_knn = 0,
+             .title_knn = 0, .gamma = 1, .head_boost = 1.5, .max_df = 1},
             {/* sentence-like */
-             .w_title = 1.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.0,
+             .w_title = 0.0, .w_summary = 1.0, .w_duty = 3.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .item_weight = 0.0,
-             .title_weight = 0.0, .k1 = 1.2, .b = 0.75, .item_knn = 0,
-             .title_knn = 0, .gamma = 1, .head_boost = 1},
+             .title_weight = 0.0, .k1 = 3.0, .b = 0.3, .item_knn = 0,
+             .title_knn = 0, .gamma = 1, .head_boost = 1, .max_df = 1},
             {/* paragraph-like */
-             .w_title = 2.0, .w_summary = 1.5, .w_duty = 2.0, .w_qual = 0.2,
+             .w_title = 5.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.2,
              .w_other = 0.0, .phrase_boost = 1.0, .item_weight = 0.0,
              .title_weight = 1.0, .k1 = 2.0, .b = 0.75, .item_knn = 0,
-             .title_knn = 0, .gamma = 1, .head_boost = 1},
+             .title_knn = 0, .gamma = 1, .head_boost = 1, .max_df = 1},
         },
     .max_terms = 64,
     .candidates = 100,
 };
 
-/* The knobs of one anchor, by name, for $JOBDEX_RANK. */
+/* The knobs of an anchor, by name (for $JOBDEX_RANK and interpolation). */
+static const struct {
+    const char *name;
+    size_t offset;
+} knobs[] = {
+    {"w_title", offsetof(struct rank_params, w_title)},
+    {"w_summary", offsetof(struct rank_params, w_summary)},
+    {"w_duty", offsetof(struct rank_params, w_duty)},
+    {"w_qual", offsetof(struct rank_params, w_qual)},
+    {"w_other", offsetof(struct rank_params, w_other)},
+    {"phrase_boost", offsetof(struct rank_params, phrase_boost)},
+    {"item_weight", offsetof(struct rank_params, item_weight)},
+    {"title_weight", offsetof(struct rank_params, title_weight)},
+    {"k1", offsetof(struct rank_params, k1)},
+    {"b", offsetof(struct rank_params, b)},
+    {"item_knn", offsetof(struct rank_params, item_knn)},
+    {"title_knn", offsetof(struct rank_params, title_knn)},
+    {"gamma", offsetof(struct rank_params, gamma)},
+    {"head_boost", offsetof(struct rank_params, head_boost)},
+    {"idf_power", offsetof(struct rank_params, idf_power)},
+    {"max_df", offsetof(struct rank_params, max_df)},
+};
+
 static double *
 knob(struct rank_params *p, const char *name)
 {
-    struct {
-        const char *name;
-        double *field;
-    } knobs[] = {{"w_title", &p->w_title},
-                 {"w_summary", &p->w_summary},
-                 {"w_duty", &p->w_duty},
-                 {"w_qual", &p->w_qual},
-                 {"w_other", &p->w_other},
-                 {"phrase_boost", &p->phrase_boost},
-                 {"item_weight", &p->item_weight},
-                 {"title_weight", &p->title_weight},
-                 {"k1", &p->k1},
-                 {"b", &p->b},
-                 {"item_knn", &p->item_knn},
-                 {"title_knn", &p->title_knn},
-                 {"gamma", &p->gamma},
-                 {"head_boost", &p->head_boost},
-                 {"idf_power", &p->idf_power}};
     for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
         if (strcmp(name, knobs[i].name) == 0)
-            return knobs[i].field;
+            return (double *)((char *)p + knobs[i].offset);
     return NULL;
 }
 
@@ -136,17 +140,11 @@ params_for(size_t words)
         t = (x - log(m->words[lo])) /
             (log(m->words[lo + 1]) - log(m->words[lo]));
     }
-    struct rank_params p = m->at[lo];
-    const struct rank_params *hi = &m->at[lo + 1];
-    const char *names[] = {"w_title",      "w_summary",   "w_duty",
-                           "w_qual",       "w_other",     "phrase_boost",
-                           "item_weight",  "title_weight", "k1",
-                           "b",            "item_knn",    "title_knn",
-                           "gamma",        "head_boost",  "idf_power"};
-    struct rank_params tmp = *hi;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        double *a = knob(&p, names[i]), *b = knob(&tmp, names[i]);
-        *a = *a + t * (*b - *a);
+    struct rank_params p = m->at[lo], hi = m->at[lo + 1];
+    for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+        double *a = (double *)((char *)&p + knobs[i].offset);
+        double b = *(double *)((char *)&hi + knobs[i].offset);
+        *a += t * (b - *a);
     }
     p.item_knn = floor(p.item_knn + 0.5);
     p.title_knn = floor(p.title_knn + 0.5);
@@ -313,11 +311,14 @@ rank_query_free(struct rank_query *q)
 /* Choosing terms                                                      */
 /* ------------------------------------------------------------------ */
 
+enum { NFIELDS = 5 };
+
 struct chosen {
     const char *stem;
     size_t len;
     double qtf, idf;
-    double boost; /* head_boost for a title's head noun, else 1 */
+    double boost;        /* head_boost for a title's head noun, else 1 */
+    size_t df[NFIELDS];  /* classes holding it, per field */
 };
 
 static int
@@ -330,33 +331,30 @@ by_weight(const void *x, const void *y)
     return strcmp(a->stem, b->stem);
 }
 
-/* Document frequency of STEM among classes: in the field where it is
- * most common. */
+/* Document frequency of STEM among classes in each field (DF) and in
+ * the field where it is most common (the return in *MAX). */
 static jd_status
-class_df(jd_db *db, const char *stem, size_t len, size_t *out)
+class_df(jd_db *db, const char *stem, size_t len, size_t *df, size_t *max)
 {
     char term[TERM_MAX + 8];
-    *out = 0;
-    for (size_t f = 0; f < sizeof(field_prefix) / sizeof(field_prefix[0]);
-         f++) {
+    *max = 0;
+    for (size_t f = 0; f < NFIELDS; f++) {
         size_t pl = strlen(field_prefix[f]);
         memcpy(term, field_prefix[f], pl);
         memcpy(term + pl, stem, len);
-        size_t df;
-        jd_status st = xs_termfreq(db->classes, term, pl + len, &df, db->msg,
-                                   sizeof(db->msg));
+        jd_status st = xs_termfreq(db->classes, term, pl + len, &df[f],
+                                   db->msg, sizeof(db->msg));
         if (st != JD_OK)
             return st;
-        if (df > *out)
-            *out = df;
+        if (df[f] > *max)
+            *max = df[f];
     }
     return JD_OK;
 }
 
 static jd_status
 choose_terms(jd_db *db, const struct rank_query *q, size_t max_terms,
-             double head_boost, double idf_power, struct chosen **out,
-             size_t *n)
+             const struct rank_params *p, struct chosen **out, size_t *n)
 {
     size_t classes;
     jd_status st = xs_doccount(db->classes, &classes, db->msg, sizeof(db->msg));
@@ -367,9 +365,11 @@ choose_terms(jd_db *db, const struct rank_query *q, size_t max_terms,
         return JD_ERR_NOMEM;
     size_t k = 0, i = 0;
     const struct termmap_entry *e;
+    size_t common = 0;
     while ((e = termmap_next(&q->qtf, &i)) != NULL) {
+        struct chosen *c = &v[k];
         size_t df;
-        if ((st = class_df(db, e->key, e->len, &df)) != JD_OK) {
+        if ((st = class_df(db, e->key, e->len, c->df, &df)) != JD_OK) {
             free(v);
             return st;
         }
@@ -377,14 +377,23 @@ choose_terms(jd_db *db, const struct rank_query *q, size_t max_terms,
             continue; /* no class has it: it cannot change the ranking */
         double idf = log(((double)classes + 1.0) / ((double)df + 0.5));
         double boost =
-            q->head && strcmp(q->head, e->key) == 0 ? head_boost : 1.0;
-        if (idf_power != 0 && idf > 0)
-            boost *= pow(idf, idf_power);
-        v[k++] = (struct chosen){e->key, e->len, e->value, idf > 0 ? idf : 0,
-                                 boost};
+            q->head && strcmp(q->head, e->key) == 0 ? p->head_boost : 1.0;
+        if (p->idf_power != 0 && idf > 0)
+            boost *= pow(idf, p->idf_power);
+        c->stem = e->key;
+        c->len = e->len;
+        c->qtf = e->value;
+        c->idf = idf > 0 ? idf : 0;
+        c->boost = boost;
+        common += (double)df > p->max_df * (double)classes;
+        k++;
     }
     if (k > 1)
         qsort(v, k, sizeof(*v), by_weight);
+    /* Words in more than MAX_DF of the classes say little and cost much
+     * (long posting lists); a long query drops them, keeping the rest. */
+    if (common > 0 && common < k)
+        k -= common; /* they sort last: lowest idf */
     if (k > max_terms)
         k = max_terms;
     *out = v;
@@ -437,16 +446,21 @@ class_query(const struct chosen *terms, size_t nterms,
         return JD_ERR_NOMEM;
     size_t n = 0;
     jd_status st = JD_OK;
+    /* A field of zero weight, or one no class has the word in, adds
+     * nothing but work. */
     for (size_t i = 0; i < nterms && st == JD_OK; i++)
         for (size_t f = 0; f < nf && st == JD_OK; f++)
-            st = prefixed(field_prefix[f], terms[i].stem, terms[i].len,
-                          (unsigned)terms[i].qtf,
-                          field_weight(p, f) * terms[i].boost,
-                          &parts[n++]);
+            if (field_weight(p, f) > 0 && terms[i].df[f] > 0)
+                st = prefixed(field_prefix[f], terms[i].stem, terms[i].len,
+                              (unsigned)terms[i].qtf,
+                              field_weight(p, f) * terms[i].boost,
+                              &parts[n++]);
     /* Keyword phrases, in the fields where wording is precise. */
     for (size_t k = 0; k < q->nphrases && st == JD_OK; k++) {
         const struct rank_phrase *ph = &q->phrases[k];
         for (size_t f = 0; f < nf && st == JD_OK; f++) {
+            if (field_weight(p, f) <= 0)
+                continue;
             struct xs_query **words = calloc(ph->n, sizeof(*words));
             if (!words) {
                 st = JD_ERR_NOMEM;
@@ -480,17 +494,23 @@ class_query(const struct chosen *terms, size_t nterms,
     return st;
 }
 
+/* The terms as an OR over item documents of the class field FIELD: a
+ * word no class has in that field cannot match one of its items. Title
+ * items hold their words under the title prefix (schema.h). */
 static jd_status
-item_query(const struct chosen *terms, size_t nterms, struct xs_query **out)
+item_query(const struct chosen *terms, size_t nterms, size_t field,
+           struct xs_query **out)
 {
+    const char *prefix = field == 0 ? PREFIX_TITLE : "";
     struct xs_query **parts = calloc(nterms ? nterms : 1, sizeof(*parts));
     if (!parts)
         return JD_ERR_NOMEM;
     jd_status st = JD_OK;
     size_t n = 0;
     for (size_t i = 0; i < nterms && st == JD_OK; i++)
-        st = prefixed("", terms[i].stem, terms[i].len, (unsigned)terms[i].qtf,
-                      terms[i].boost, &parts[n++]);
+        if (terms[i].df[field] > 0)
+            st = prefixed(prefix, terms[i].stem, terms[i].len,
+                          (unsigned)terms[i].qtf, terms[i].boost, &parts[n++]);
     if (st == JD_OK)
         st = or_all(parts, n, out);
     else
@@ -576,19 +596,20 @@ cands_free(struct cands *c)
 }
 
 /*
- * The best item of GROUP ("duty", "title") per class, as a share of the
+ * The best item of list LIST ("duties", "titles") per class, as a share of the
  * query's best such item, stored at byte offset FIELD of each candidate.
  */
 static jd_status
 best_items(jd_db *db, const struct rank_params *p, const struct chosen *terms,
            size_t nterms, const struct jd_filter *f, const char *exclude_id,
-           const char *group, size_t want, struct cands *cands, size_t field)
+           const char *list, size_t want, struct cands *cands, size_t field)
 {
     struct xs_query *q = NULL, *g = NULL;
     struct xs_mset *m = NULL;
     char gterm[32];
-    snprintf(gterm, sizeof(gterm), PREFIX_GROUP "%s", group);
-    jd_status st = item_query(terms, nterms, &q);
+    snprintf(gterm, sizeof(gterm), PREFIX_LIST "%s", list);
+    jd_status st = item_query(terms, nterms,
+                              strcmp(list, "titles") == 0 ? 0 : 2, &q);
     if (st == JD_OK)
         st = xs_query_term(gterm, strlen(gterm), 1, &g);
     if (st == JD_OK) {
@@ -606,7 +627,7 @@ best_items(jd_db *db, const struct rank_params *p, const struct chosen *terms,
         st = exclude(&q, PREFIX_PARENT, exclude_id);
     /* The K nearest items vote for their classes, each by its score
      * relative to the best item raised to the power GAMMA. */
-    size_t k = (size_t)(strcmp(group, "title") == 0 ? p->title_knn
+    size_t k = (size_t)(strcmp(list, "titles") == 0 ? p->title_knn
                                                      : p->item_knn);
     struct xs_search s = {q,  0,  k ? k : want, p->k1, p->b, false,
                           k ? -1 : SLOT_ITEM_PARENT, -1, false};
@@ -735,8 +756,7 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
     struct xs_query *cq = NULL;
     struct xs_mset *cm = NULL;
     struct cands cands = {NULL, 0, 0, {NULL, 0, 0}};
-    jd_status st = choose_terms(db, q, mdl->max_terms, p->head_boost,
-                                p->idf_power, &terms, &nterms);
+    jd_status st = choose_terms(db, q, mdl->max_terms, p, &terms, &nterms);
     if (st != JD_OK || nterms == 0)
         goto out;
     for (size_t i = 0; i < nterms; i++) {
@@ -774,11 +794,11 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
     }
 
     if (p->item_weight > 0 &&
-        (st = best_items(db, p, terms, nterms, f, exclude_id, "duty", want,
+        (st = best_items(db, p, terms, nterms, f, exclude_id, "duties", want,
                          &cands, offsetof(struct cand, item))) != JD_OK)
         goto out;
     if (p->title_weight > 0 &&
-        (st = best_items(db, p, terms, nterms, f, exclude_id, "title", want,
+        (st = best_items(db, p, terms, nterms, f, exclude_id, "titles", want,
                          &cands, offsetof(struct cand, title))) != JD_OK)
         goto out;
 

@@ -44,6 +44,8 @@ struct rank_params {
     double head_boost;   /* weight of the last word (a title's head noun) */
     double idf_power;    /* each word weighs idf^idf_power more: > 0
                             favours the rare, telling words */
+    double max_df;       /* words in more than this share of the classes
+                            are dropped (while others remain) */
 };
 
 struct rank_model {

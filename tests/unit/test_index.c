@@ -156,6 +156,27 @@ test_db_reindexing_replaces_by_id(void **state)
     jd_db_free(w);
 }
 
+/* A new id is only added (no lookup of old documents), so the same id
+ * twice before a commit must still be seen and replaced. */
+static void
+test_db_same_id_twice_in_one_batch_is_one_record(void **state)
+{
+    struct fixture *f = *state;
+    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    add_seeds(w);
+    size_t items_once;
+    assert_int_equal(xs_doccount(w->items, &items_once, why, sizeof(why)),
+                     JD_OK);
+    add_seeds(w); /* same batch: nothing committed yet */
+    assert_int_equal(jd_db_commit(w), JD_OK);
+    assert_int_equal(count(w), 5);
+    size_t items_twice;
+    assert_int_equal(xs_doccount(w->items, &items_twice, why, sizeof(why)),
+                     JD_OK);
+    assert_int_equal(items_twice, items_once);
+    jd_db_free(w);
+}
+
 static void
 test_db_uncommitted_batch_is_discarded(void **state)
 {
@@ -270,6 +291,8 @@ main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_db_reindexing_replaces_by_id,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_db_same_id_twice_in_one_batch_is_one_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_db_uncommitted_batch_is_discarded,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_db_commits_by_batch_size, setup,
