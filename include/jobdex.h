@@ -297,7 +297,7 @@ jd_status jd_db_commit(jd_db *db);
 
 /* Commit automatically once a batch holds this many bytes of record text
  * (default JD_BATCH_BYTES). */
-#define JD_BATCH_BYTES ((size_t)16 << 20)
+#define JD_BATCH_BYTES ((size_t)4 << 20)
 void jd_db_set_batch_bytes(jd_db *db, size_t bytes);
 
 /* Records committed by this handle so far (added or replaced). */

@@ -565,11 +565,10 @@ analyze_utf8_invalid_at(const char *text, size_t len)
     return len;
 }
 
-jd_status
-analyze_normalize(const char *text, size_t len, jd_buf *out)
+/* Append the NFKC form (with LUMP and IGNORE) of TEXT[0..LEN) to OUT. */
+static jd_status
+normalize_span(const char *text, size_t len, jd_buf *out)
 {
-    if (is_ascii(text, len))
-        return buf_append(out, text, len);
     utf8proc_uint8_t *res = NULL;
     utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text,
                                       (utf8proc_ssize_t)len, &res,
@@ -582,5 +581,44 @@ analyze_normalize(const char *text, size_t len, jd_buf *out)
         return JD_ERR_INVALID_ARG;
     jd_status st = buf_append(out, (const char *)res, (size_t)n);
     free(res);
+    return st;
+}
+
+/*
+ * ASCII is its own normal form, so only the runs of other characters go
+ * through utf8proc, each with the ASCII character before it: that one may
+ * be the base a combining mark composes with. (No ASCII character is ever
+ * the second of a composing pair, so a run ends at the next ASCII byte.)
+ * Specs are mostly ASCII; this keeps normalisation off the profile.
+ */
+jd_status
+analyze_normalize(const char *text, size_t len, jd_buf *out)
+{
+    size_t i = 0, start = out->len;
+    jd_status st = JD_OK;
+    while (i < len && st == JD_OK) {
+        size_t run = i;
+        while (run < len && (unsigned char)text[run] < 0x80)
+            run++;
+        size_t base = run < len && run > i ? run - 1 : run;
+        if ((st = buf_append(out, text + i, base - i)) != JD_OK || run == len)
+            break;
+        size_t end = run;
+        while (end < len && (unsigned char)text[end] >= 0x80)
+            end++;
+        st = normalize_span(text + base, end - base, out);
+        i = end;
+    }
+    if (st != JD_OK) {
+        /* As it was: a caller may drop OUT after a failure without
+         * freeing it (xs_query_parse does), and the ASCII before the bad
+         * byte is already in it. */
+        if (start == 0) {
+            jd_buf_free(out);
+        } else {
+            out->len = start;
+            out->data[start] = '\0';
+        }
+    }
     return st;
 }

@@ -64,7 +64,8 @@ bool analyze_is_stopword(const char *word, size_t len);
  * apostrophes and dashes folded to ASCII (utf8proc's LUMP), so that
  * “phrases” and Fred’s parse as their ASCII forms, and invisible
  * characters (zero-width spaces, soft hyphens) removed. Appends to OUT.
- * TEXT must be valid UTF-8: JD_ERR_INVALID_ARG otherwise.
+ * TEXT must be valid UTF-8: JD_ERR_INVALID_ARG otherwise, and OUT is left
+ * as it was (freed if it was empty), as on any failure.
  */
 jd_status analyze_normalize(const char *text, size_t len, jd_buf *out);
 

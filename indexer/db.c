@@ -44,6 +44,10 @@ jd_db_new(jd_db **out)
 void
 db_close(jd_db *db)
 {
+    if (db->query_cache_free)
+        db->query_cache_free(db->query_cache);
+    db->query_cache = NULL;
+    db->query_cache_free = NULL;
     xs_close(db->classes);
     xs_close(db->items);
     xs_doc_free(db->doc);

@@ -37,7 +37,7 @@ static const char usage_text[] =
     "                        (the folder's name is used then: corpus/portland)\n"
     "      --dump            print the parsed records as JSON lines on stdout\n"
     "                        instead of indexing\n"
-    "      --batch-mb N      commit after N MB of record text (default 16)\n"
+    "      --batch-mb N      commit after N MB of record text (default 4)\n"
     "  -j, --jobs N          index with N worker processes (default 1); each\n"
     "                        writes a shard of its share of the inputs, and\n"
     "                        the shards are merged into the index at the end\n"

@@ -4,9 +4,19 @@
  *
  * An index is a directory holding two Xapian glass databases:
  *
- *   DIR/classes/  one document per classification, for ranking classes;
- *   DIR/items/    one document per duty or qualification item, for
- *                 evidence, duty search and overlap.
+ *   BASE/classes/  one document per classification, for ranking classes;
+ *   BASE/items/    one document per title, duty or qualification item,
+ *                  for title matching, evidence and overlap.
+ *
+ * BASE is DIR itself until a parallel run (jobdex-index -j) merges its
+ * shards: that builds generation N in DIR/gN.tmp, renames it DIR/gN and
+ * then writes N to DIR/generation (write, fsync, rename: the one atomic
+ * step), after which BASE is DIR/gN. Readers read DIR/generation first.
+ * The generation before the current one stays until the next writer, for
+ * readers that opened it just before the swap; older ones, DIR/gN.tmp
+ * and the shards of a run that died (DIR/.shards) are removed by the next
+ * writer. DIR/lock is flock()ed by the one writer for the whole run,
+ * across generations (Xapian's own lock is per database).
  *
  * They are separate so that the many short item documents do not distort
  * the collection statistics (document count, average length, term

@@ -439,6 +439,34 @@ vocab_field(const char *label, size_t len)
     return F_NONE;
 }
 
+/* Statements that open like these state a qualification, whatever
+ * phrase they go on to mention. */
+static const char *const qualification_openers[] = {
+    "knowledge of", "ability to", "skill in", "skills in",
+};
+
+/* Words a disclaimer sentence has besides its phrases: "The job
+ * classification description does not constitute an employment agreement
+ * ... and is subject to change by the employer as the needs of the
+ * employer and requirements of the job change." A sentence much longer
+ * than its phrases only mentions one ("All of the above, and ... the
+ * supervisor's role as an equal opportunity employer; ...") and is an
+ * item. */
+#define BOILERPLATE_EXTRA_WORDS 24
+
+static size_t
+count_words(const char *s, size_t len)
+{
+    size_t words = 0;
+    bool in = false;
+    for (size_t i = 0; i < len; i++) {
+        bool w = isalnum((unsigned char)s[i]) != 0;
+        words += w && !in;
+        in = w;
+    }
+    return words;
+}
+
 static const char *const boilerplate[] = {
     "does not constitute an employment agreement",
     "equal opportunity employer",
@@ -468,8 +496,36 @@ vocab_is_boilerplate(const char *text, size_t len)
     for (size_t i = 0; i < n; i++)
         low[i] = (char)tolower((unsigned char)text[i]);
     low[n] = '\0';
-    for (size_t i = 0; i < sizeof(boilerplate) / sizeof(boilerplate[0]); i++)
-        if (strstr(low, boilerplate[i]))
+    for (size_t i = 0; i < sizeof(qualification_openers) /
+                                sizeof(qualification_openers[0]);
+         i++)
+        if (strncmp(low, qualification_openers[i],
+                    strlen(qualification_openers[i])) == 0)
+            return false;
+    /* Sentence by sentence: one disclaimer sentence makes the statement
+     * boilerplate ("The City is an Equal Opportunity Employer. In
+     * compliance with ..."). */
+    size_t start = 0;
+    while (start < n) {
+        size_t end = start;
+        while (end < n && !((low[end] == '.' || low[end] == '?' ||
+                             low[end] == '!') &&
+                            (end + 1 == n || low[end + 1] == ' ')))
+            end++;
+        char saved = low[end];
+        low[end] = '\0';
+        size_t phrase_words = 0;
+        for (size_t i = 0; i < sizeof(boilerplate) / sizeof(boilerplate[0]);
+             i++)
+            if (strstr(low + start, boilerplate[i]))
+                phrase_words +=
+                    count_words(boilerplate[i], strlen(boilerplate[i]));
+        low[end] = saved;
+        if (phrase_words > 0 &&
+            count_words(low + start, end - start) <=
+                phrase_words + BOILERPLATE_EXTRA_WORDS)
             return true;
+        start = end + 1;
+    }
     return false;
 }

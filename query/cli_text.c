@@ -259,7 +259,7 @@ text_stats(struct cli_out *o, const char *path, const jd_stats *s)
     fprintf(o->f, "index          %s\n", path);
     fprintf(o->f, "format         %u\n", s->format_version);
     fprintf(o->f, "classes        %zu\n", s->classes);
-    fprintf(o->f, "items          %zu (duties and qualifications)\n",
+    fprintf(o->f, "items          %zu (titles, duties, qualifications)\n",
             s->items);
     fprintf(o->f, "size on disk   %.1f MB\n", (double)s->bytes / 1e6);
     count_table(o->f, "by jurisdiction", s->jurisdictions, s->njurisdictions);

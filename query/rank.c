@@ -41,20 +41,21 @@ const struct rank_model rank_model = {
              .w_title = 8.0, .w_summary = 1.0, .w_duty = 0.0, .w_qual = 0.2,
              .w_other = 0.0, .phrase_boost = 1.0, .item_weight = 0.0,
              .title_weight = 0.5, .k1 = 3.0, .b = 0.75, .item_knn = 0,
-             .title_knn = 0, .gamma = 1, .head_boost = 1.5, .max_df = 1},
+             .title_knn = 0, .gamma = 1, .head_boost = 1.5, .max_df = 1,
+             .max_terms = 64, .candidates = 100},
             {/* sentence-like */
              .w_title = 0.0, .w_summary = 1.0, .w_duty = 3.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .item_weight = 0.0,
              .title_weight = 0.0, .k1 = 3.0, .b = 0.3, .item_knn = 0,
-             .title_knn = 0, .gamma = 1, .head_boost = 1, .max_df = 1},
+             .title_knn = 0, .gamma = 1, .head_boost = 1, .max_df = 1,
+             .max_terms = 64, .candidates = 100},
             {/* paragraph-like */
-             .w_title = 5.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.2,
+             .w_title = 5.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .item_weight = 0.0,
              .title_weight = 1.0, .k1 = 2.0, .b = 0.75, .item_knn = 0,
-             .title_knn = 0, .gamma = 1, .head_boost = 1, .max_df = 1},
+             .title_knn = 0, .gamma = 1, .head_boost = 1, .max_df = 1,
+             .max_terms = 32, .candidates = 100},
         },
-    .max_terms = 64,
-    .candidates = 100,
 };
 
 /* The knobs of an anchor, by name (for $JOBDEX_RANK and interpolation). */
@@ -78,6 +79,8 @@ static const struct {
     {"head_boost", offsetof(struct rank_params, head_boost)},
     {"idf_power", offsetof(struct rank_params, idf_power)},
     {"max_df", offsetof(struct rank_params, max_df)},
+    {"max_terms", offsetof(struct rank_params, max_terms)},
+    {"candidates", offsetof(struct rank_params, candidates)},
 };
 
 static double *
@@ -331,29 +334,95 @@ by_weight(const void *x, const void *y)
     return strcmp(a->stem, b->stem);
 }
 
+/*
+ * Per-field document frequencies by stem, kept with the handle: a batch
+ * of résumés asks for the same words again and again, five B-tree
+ * lookups each. Valid while the class count it was filled at holds (a
+ * writer's commit changes it; then it starts again).
+ */
+struct df_cache {
+    struct termmap index; /* stem -> position in df + 1 */
+    size_t (*df)[NFIELDS];
+    size_t n, cap, classes;
+};
+
+static void
+df_cache_free(void *p)
+{
+    struct df_cache *c = p;
+    if (!c)
+        return;
+    termmap_free(&c->index);
+    free(c->df);
+    free(c);
+}
+
+static struct df_cache *
+df_cache_for(jd_db *db, size_t classes)
+{
+    struct df_cache *c = db->query_cache;
+    if (c && c->classes != classes) {
+        termmap_clear(&c->index);
+        c->n = 0;
+        c->classes = classes;
+    }
+    if (!c && (c = calloc(1, sizeof(*c))) != NULL) {
+        c->classes = classes;
+        db->query_cache = c;
+        db->query_cache_free = df_cache_free;
+    }
+    return c;
+}
+
+/* Remember DF for the stem of E (out of memory: it is only a cache). */
+static void
+df_cache_put(struct df_cache *c, struct termmap_entry *e, const size_t *df)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 1024;
+        size_t(*v)[NFIELDS] = realloc(c->df, cap * sizeof(*v));
+        if (!v)
+            return;
+        c->df = v;
+        c->cap = cap;
+    }
+    memcpy(c->df[c->n], df, NFIELDS * sizeof(*df));
+    e->value = (double)++c->n;
+}
+
 /* Document frequency of STEM among classes in each field (DF) and in
  * the field where it is most common (the return in *MAX). */
 static jd_status
-class_df(jd_db *db, const char *stem, size_t len, size_t *df, size_t *max)
+class_df(jd_db *db, struct df_cache *cache, const char *stem, size_t len,
+         size_t *df, size_t *max)
 {
-    char term[TERM_MAX + 8];
+    struct termmap_entry *e =
+        cache ? termmap_get(&cache->index, stem, len) : NULL;
+    if (e && e->value > 0) {
+        memcpy(df, cache->df[(size_t)e->value - 1], NFIELDS * sizeof(*df));
+    } else {
+        char term[TERM_MAX + 8];
+        for (size_t f = 0; f < NFIELDS; f++) {
+            size_t pl = strlen(field_prefix[f]);
+            memcpy(term, field_prefix[f], pl);
+            memcpy(term + pl, stem, len);
+            jd_status st = xs_termfreq(db->classes, term, pl + len, &df[f],
+                                       db->msg, sizeof(db->msg));
+            if (st != JD_OK)
+                return st;
+        }
+        if (e)
+            df_cache_put(cache, e, df);
+    }
     *max = 0;
-    for (size_t f = 0; f < NFIELDS; f++) {
-        size_t pl = strlen(field_prefix[f]);
-        memcpy(term, field_prefix[f], pl);
-        memcpy(term + pl, stem, len);
-        jd_status st = xs_termfreq(db->classes, term, pl + len, &df[f],
-                                   db->msg, sizeof(db->msg));
-        if (st != JD_OK)
-            return st;
+    for (size_t f = 0; f < NFIELDS; f++)
         if (df[f] > *max)
             *max = df[f];
-    }
     return JD_OK;
 }
 
 static jd_status
-choose_terms(jd_db *db, const struct rank_query *q, size_t max_terms,
+choose_terms(jd_db *db, const struct rank_query *q,
              const struct rank_params *p, struct chosen **out, size_t *n)
 {
     size_t classes;
@@ -366,10 +435,11 @@ choose_terms(jd_db *db, const struct rank_query *q, size_t max_terms,
     size_t k = 0, i = 0;
     const struct termmap_entry *e;
     size_t common = 0;
+    struct df_cache *cache = df_cache_for(db, classes);
     while ((e = termmap_next(&q->qtf, &i)) != NULL) {
         struct chosen *c = &v[k];
         size_t df;
-        if ((st = class_df(db, e->key, e->len, c->df, &df)) != JD_OK) {
+        if ((st = class_df(db, cache, e->key, e->len, c->df, &df)) != JD_OK) {
             free(v);
             return st;
         }
@@ -394,8 +464,9 @@ choose_terms(jd_db *db, const struct rank_query *q, size_t max_terms,
      * (long posting lists); a long query drops them, keeping the rest. */
     if (common > 0 && common < k)
         k -= common; /* they sort last: lowest idf */
+    size_t max_terms = (size_t)(p->max_terms + 0.5);
     if (k > max_terms)
-        k = max_terms;
+        k = max_terms > 0 ? max_terms : 1;
     *out = v;
     *n = k;
     return JD_OK;
@@ -750,13 +821,12 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
 {
     struct rank_params pw = params_for(q->qtf.n);
     const struct rank_params *p = &pw;
-    const struct rank_model *mdl = model();
     struct chosen *terms = NULL;
     size_t nterms = 0;
     struct xs_query *cq = NULL;
     struct xs_mset *cm = NULL;
     struct cands cands = {NULL, 0, 0, {NULL, 0, 0}};
-    jd_status st = choose_terms(db, q, mdl->max_terms, p, &terms, &nterms);
+    jd_status st = choose_terms(db, q, p, &terms, &nterms);
     if (st != JD_OK || nterms == 0)
         goto out;
     for (size_t i = 0; i < nterms; i++) {
@@ -773,7 +843,8 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
         (st = filter_apply(&cq, f, false)) != JD_OK ||
         (st = exclude(&cq, PREFIX_ID, exclude_id)) != JD_OK)
         goto out;
-    size_t want = limit > mdl->candidates ? limit : mdl->candidates;
+    size_t cands_wanted = (size_t)(p->candidates + 0.5);
+    size_t want = limit > cands_wanted ? limit : cands_wanted;
     struct xs_search s = {cq, 0, want, p->k1, p->b, false, -1, -1, false};
     if ((st = xs_enquire(db->classes, &s, &cm, db->msg, sizeof(db->msg))) !=
         JD_OK)

@@ -46,13 +46,13 @@ struct rank_params {
                             favours the rare, telling words */
     double max_df;       /* words in more than this share of the classes
                             are dropped (while others remain) */
+    double max_terms;    /* most informative query words kept */
+    double candidates;   /* classes (and titles) scored in full */
 };
 
 struct rank_model {
     double words[3]; /* query lengths of the three anchors */
     struct rank_params at[3];
-    size_t max_terms;  /* most informative query terms kept */
-    size_t candidates; /* classes scored in full per query */
 };
 
 extern const struct rank_model rank_model;

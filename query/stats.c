@@ -127,7 +127,7 @@ jd_stats_get(jd_db *db, jd_stats **out)
     if (st == JD_OK)
         st = counts(db, db->items, PREFIX_LIST, s->mem, &p->kinds, &p->nkinds);
     p->format_version = JD_INDEX_FORMAT_VERSION;
-    p->bytes = dir_bytes(db->path, 0);
+    p->bytes = dir_bytes(db->base, 0);
     if (st != JD_OK) {
         jd_stats_free(p);
         return st;

@@ -216,8 +216,20 @@ test_analyze_normalize_folds_quotes_and_rejects_bad_utf8(void **state)
     buf_clear(&b);
     assert_int_equal(analyze_normalize("ab\xff", 3, &b), JD_ERR_INVALID_ARG);
     jd_buf_free(&b);
+    /* Only non-ASCII runs are normalised: a combining accent still
+     * composes with the ASCII letter before it, ligatures and full-width
+     * forms still fold, at the start, middle and end of the text. */
+    const char *marks = "Cafe\xcc\x81 re\xcc\x81sume\xcc\x81 "
+                        "\xef\xac\x81le \xef\xbc\xa1\xef\xbc\xa2";
+    assert_int_equal(analyze_normalize(marks, strlen(marks), &b), JD_OK);
+    assert_string_equal(b.data, "Caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9 file AB");
+    buf_clear(&b);
+    assert_int_equal(analyze_normalize("\xcc\x81x", 3, &b), JD_OK);
+    assert_string_equal(b.data, "\xcc\x81x");
+    buf_clear(&b);
     assert_int_equal(analyze_utf8_invalid_at("ab\xc3", 3), 2);
     assert_int_equal(analyze_utf8_invalid_at("ab\xc3\xa9", 4), 4);
+    jd_buf_free(&b);
 }
 
 static void

@@ -361,6 +361,43 @@ test_spec_joins_a_duty_wrapped_over_a_page_break(void **state)
     recs_free(&r);
 }
 
+/* A disclaimer sentence is dropped; an item that merely mentions a
+ * disclaimer's phrase is kept. */
+static const char eeo_mentions[] =
+    "CITY OF LAKEVIEW\n"
+    "CLASSIFICATION: PERSONNEL SUPERVISOR\n"
+    "\n"
+    "TYPICAL DUTIES:\n"
+    "1. Supervises personnel staff.\n"
+    "2. The City of Lakeview is an Equal Opportunity Employer. It will "
+    "provide accommodations to qualified individuals with disabilities.\n"
+    "\n"
+    "KNOWLEDGE:\n"
+    "1. Principles and practices of personnel administration, supervision "
+    "and training, and the supervisor's role as an equal opportunity "
+    "employer, in addition to the knowledge required of the Associate "
+    "Personnel Analyst and of the laws and rules that govern state hiring.\n";
+
+static void
+test_spec_drops_disclaimers_not_items_that_mention_them(void **state)
+{
+    (void)state;
+    struct recs r;
+    struct jd_parse_sink sink = {keep, NULL, &r};
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(jd_parse_text(eeo_mentions, strlen(eeo_mentions),
+                                   "lakeview.txt", NULL, &sink, why,
+                                   sizeof(why)),
+                     JD_OK);
+    assert_int_equal(r.n, 1);
+    jd_spec *s = r.v[0];
+    assert_int_equal(s->duties.len, 1);
+    assert_string_equal(s->duties.v[0].text, "Supervises personnel staff.");
+    assert_int_equal(s->knowledge.len, 1);
+    assert_non_null(strstr(s->knowledge.v[0].text, "equal opportunity"));
+    recs_free(&r);
+}
+
 /* ---- bad input ---- */
 
 static jd_status
@@ -450,6 +487,8 @@ main(void)
         cmocka_unit_test(test_spec_lettered_examples_of_duties),
         cmocka_unit_test(test_spec_series_gives_one_record_per_class),
         cmocka_unit_test(test_spec_joins_a_duty_wrapped_over_a_page_break),
+        cmocka_unit_test(
+            test_spec_drops_disclaimers_not_items_that_mention_them),
         cmocka_unit_test(test_spec_rejects_empty_binary_and_invalid_utf8),
         cmocka_unit_test(test_spec_rejects_text_without_a_title),
         cmocka_unit_test(test_spec_rejects_files_over_the_size_limit),
