@@ -5,6 +5,9 @@
 #   make check      all tests, then the same tests built with ASan+UBSan
 #   make lint       cppcheck and clang-tidy;  make format / format-check
 #   make parse-report   parser rates over the CalHR specs in ../shared
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) s each (clang)
+#   make crash-test jobdex-index killed at 20 random moments, 20,000 specs
+#   make valgrind   an index-and-query session under valgrind
 #
 # A second build with sanitizers lives in build/san (make BUILD=build/san
 # SAN=1 ...), so the two never mix objects.
@@ -62,11 +65,13 @@ QUERY_CLI = query/main.c query/cli_out.c query/cli_text.c query/cli_json.c \
             query/cli_csv.c query/cli_overlap.c
 
 UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_overlap test_calhr
-CLI_TESTS  = test_cli_index test_cli_query
-TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(CLI_TESTS:%=$(BUILD)/tests/%)
+CLI_TESTS  = test_cli_index test_cli_query test_cli_limits \
+             test_cli_concurrent test_cli_crash test_cli_parallel
+TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(CLI_TESTS:%=$(BUILD)/tests/%) \
+             $(REPLAY_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps demo check check-build run-tests lint format format-check \
-        parse-report clean
+        parse-report clean crash-test valgrind
 .SECONDARY:
 
 all: $(BINS)
@@ -115,9 +120,33 @@ $(BUILD)/tests/test_cli_%: $(BUILD)/obj/tests/cli/test_cli_%.o $(TESTUTIL) $(LIB
 	$(say) "  LINK    $@"
 	$(Q)$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS) $(TESTLIBS)
 
+# ---- reliability (README: Reliability) ----
+
+CRASH_SPECS  ?= 20000
+CRASH_TRIALS ?= 20
+CRASH_PARALLEL_TRIALS ?= 5
+
+# The SIGKILL test in full; make check runs it on 500 specs, 5 trials
+# (and 2 of -j 2).
+crash-test: $(BINS) $(BUILD)/tests/test_cli_crash
+	JOBDEX_BIN=$(BUILD) JOBDEX_CRASH_SPECS=$(CRASH_SPECS) \
+	  JOBDEX_CRASH_TRIALS=$(CRASH_TRIALS) \
+	  JOBDEX_CRASH_PARALLEL_TRIALS=$(CRASH_PARALLEL_TRIALS) \
+	  $(BUILD)/tests/test_cli_crash
+
+# An index-and-query session under valgrind: no error, no leak.
+valgrind: $(BINS)
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES=valgrind
+	BUILD=$(BUILD) sh tests/valgrind.sh
+
+# ---- fuzzing (make fuzz; the saved inputs replay in check) ----
+
+include tests/fuzz/fuzz.mk
+
 # ---- quality and speed measurements (never part of check) ----
 
 include bench/eval.mk
+include bench/bench.mk
 
 # ---- set-up ----
 

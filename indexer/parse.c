@@ -139,16 +139,24 @@ sniff(const char *path, int fd)
     return JD_FORMAT_SPEC;
 }
 
-/* One JSON line: a record for the sink or a rejection. */
+/* One JSON line (without its newline): a record for the sink or a
+ * rejection. */
 static jd_status
 jsonl_line(const char *line, size_t len, const char *path, unsigned no,
            const struct jd_parse_opts *opts, const struct jd_parse_sink *sink)
 {
     char why[256];
     jd_spec *s;
-    if (analyze_utf8_invalid_at(line, len) < len) {
+    const char *nul = memchr(line, '\0', len);
+    size_t bad = analyze_utf8_invalid_at(line, len);
+    if (nul || bad < len) {
+        if (nul)
+            snprintf(why, sizeof(why), "NUL byte at column %zu",
+                     (size_t)(nul - line) + 1);
+        else
+            snprintf(why, sizeof(why), "invalid UTF-8 at column %zu", bad + 1);
         if (sink->reject)
-            sink->reject(sink->ctx, path, no, "invalid UTF-8");
+            sink->reject(sink->ctx, path, no, why);
         return JD_OK;
     }
     const char *jur = opts && opts->folder_jurisdiction
@@ -167,53 +175,92 @@ jsonl_line(const char *line, size_t len, const char *path, unsigned no,
     return sink->spec(sink->ctx, s);
 }
 
+/* The line being gathered by parse_jsonl(). */
+struct jsonl_reader {
+    const char *path;
+    const struct jd_parse_opts *opts;
+    const struct jd_parse_sink *sink;
+    jd_buf line;   /* bytes of the current line so far, no newline */
+    unsigned no;   /* lines finished */
+    bool skipping; /* the current line is over the limit */
+    bool any;      /* a line that was not blank */
+};
+
+/* Add N bytes (no newline among them) to the current line. */
+static jd_status
+jsonl_feed(struct jsonl_reader *j, const char *p, size_t n)
+{
+    if (j->skipping)
+        return JD_OK;
+    if (j->line.len + n > JD_JSONL_MAX_LINE) {
+        char why[128];
+        snprintf(why, sizeof(why), "line is over the %zu-byte JSON-lines limit",
+                 JD_JSONL_MAX_LINE);
+        if (j->sink->reject)
+            j->sink->reject(j->sink->ctx, j->path, j->no + 1, why);
+        j->skipping = true;
+        jd_buf_free(&j->line);
+        return JD_OK;
+    }
+    return buf_append(&j->line, p, n);
+}
+
+static jd_status
+jsonl_end_line(struct jsonl_reader *j)
+{
+    jd_status st = JD_OK;
+    j->no++;
+    if (!j->skipping && !is_blank_text(j->line.data, j->line.len)) {
+        j->any = true;
+        st = jsonl_line(j->line.data, j->line.len, j->path, j->no, j->opts,
+                        j->sink);
+    }
+    j->skipping = false;
+    buf_clear(&j->line);
+    return st;
+}
+
 /* Stream FD one line at a time: a JSON-lines file may hold millions of
- * records, so it is never read whole. */
+ * records, so it is never read whole, and no line is held past
+ * JD_JSONL_MAX_LINE. Lines are cut by length, not as C strings, so a NUL
+ * byte is reported, not taken for the end of the line. */
 static jd_status
 parse_jsonl(int fd, const char *path, const struct jd_parse_opts *opts,
             const struct jd_parse_sink *sink, char *msg, size_t msglen)
 {
-    FILE *f = fdopen(dup(fd), "r");
-    if (!f) {
-        snprintf(msg, msglen, "%s", strerror(errno));
-        return JD_ERR_IO;
-    }
-    jd_buf line = {NULL, 0, 0};
+    struct jsonl_reader j = {path, opts, sink, {NULL, 0, 0}, 0, false, false};
     jd_status st = JD_OK;
-    unsigned no = 0;
-    bool skipping = false, any = false;
     char chunk[65536];
-    while (st == JD_OK && fgets(chunk, sizeof(chunk), f)) {
-        size_t n = strlen(chunk);
-        bool eol = n > 0 && chunk[n - 1] == '\n';
-        if (!skipping) {
-            if (line.len + n > JD_JSONL_MAX_LINE) {
-                skipping = true;
-                if (sink->reject)
-                    sink->reject(sink->ctx, path, no + 1,
-                                 "line over the JSON-lines length limit");
-                buf_clear(&line);
-            } else if ((st = buf_append(&line, chunk, n)) != JD_OK) {
-                break;
+    while (st == JD_OK) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(msg, msglen, "%s", strerror(errno));
+            st = JD_ERR_IO;
+            break;
+        }
+        if (n == 0)
+            break;
+        size_t off = 0;
+        while (st == JD_OK && off < (size_t)n) {
+            const char *nl = memchr(chunk + off, '\n', (size_t)n - off);
+            size_t end = nl ? (size_t)(nl - chunk) : (size_t)n;
+            st = jsonl_feed(&j, chunk + off, end - off);
+            off = end;
+            if (nl && st == JD_OK) {
+                st = jsonl_end_line(&j);
+                off++;
             }
         }
-        if (!eol && !feof(f))
-            continue;
-        no++;
-        if (!skipping && !is_blank_text(line.data, line.len)) {
-            any = true;
-            st = jsonl_line(line.data, line.len, path, no, opts, sink);
-        }
-        skipping = false;
-        buf_clear(&line);
     }
-    if (st == JD_OK && ferror(f)) {
-        snprintf(msg, msglen, "read error");
-        st = JD_ERR_IO;
-    }
-    fclose(f);
-    jd_buf_free(&line);
-    if (st == JD_OK && !any) {
+    /* A last line without a newline. */
+    if (st == JD_OK && (j.line.len > 0 || j.skipping))
+        st = jsonl_end_line(&j);
+    jd_buf_free(&j.line);
+    if (st == JD_ERR_NOMEM)
+        snprintf(msg, msglen, "out of memory");
+    if (st == JD_OK && !j.any) {
         snprintf(msg, msglen, "empty file");
         st = JD_ERR_INVALID_ARG;
     }
@@ -244,10 +291,17 @@ jd_parse_file(const char *path, const struct jd_parse_opts *opts,
         snprintf(msg, msglen, "not a regular file");
         return JD_ERR_INVALID_ARG;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: should PATH have become a FIFO since the stat above,
+     * the open must not wait for a writer; fstat tells. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         snprintf(msg, msglen, "%s", strerror(errno));
         return JD_ERR_IO;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(msg, msglen, "not a regular file");
+        close(fd);
+        return JD_ERR_INVALID_ARG;
     }
     if (fmt == JD_FORMAT_AUTO)
         fmt = sniff(path, fd);

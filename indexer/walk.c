@@ -3,7 +3,8 @@
  * names. Names are sorted so that every run sees files in the same order
  * (ids are unique, so order only matters for progress and messages).
  * Symbolic links to directories are followed once: a directory already on
- * the current path is a loop and is reported, not entered.
+ * the current path is a loop and is reported, not entered. A FIFO, socket
+ * or device with a spec's name is reported, never opened.
  */
 #include "jobdex.h"
 
@@ -49,6 +50,7 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* NOLINTBEGIN(misc-no-recursion): the depth is capped at WALK_MAX_DEPTH. */
 static jd_status walk_dir(struct walker *w, const char *path,
                           const char *folder);
 
@@ -88,8 +90,17 @@ walk_entry(struct walker *w, const char *path, const char *folder,
         w->depth--;
         return st;
     }
-    if (!top && (!S_ISREG(sb.st_mode) || !wanted_name(path)))
+    if (!top && !wanted_name(path))
         return JD_OK;
+    if (!top && !S_ISREG(sb.st_mode)) {
+        /* A FIFO would block the reader forever; a device or socket is
+         * no spec either. Named like a spec, so say why it is left. */
+        if (w->sink->error)
+            w->sink->error(w->sink->ctx, path,
+                           S_ISFIFO(sb.st_mode) ? "not a regular file (a FIFO)"
+                                                : "not a regular file");
+        return JD_OK;
+    }
     return w->sink->file(w->sink->ctx, path, folder);
 }
 
@@ -148,6 +159,8 @@ walk_dir(struct walker *w, const char *path, const char *folder)
     jd_buf_free(&child);
     return st;
 }
+
+/* NOLINTEND(misc-no-recursion) */
 
 jd_status
 jd_walk(const char *const *paths, size_t n, const struct jd_walk_sink *sink)

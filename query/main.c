@@ -387,13 +387,13 @@ read_text(const char *path, size_t *len)
         if (n == cap) {
             cap *= 2;
             char *nb = realloc(buf, cap + 1);
-            if (!nb) {
+            if (!nb)
                 free(buf);
-                buf = NULL;
-            }
             buf = nb;
         }
     }
+    if (!buf && n <= JD_SPEC_MAX_BYTES)
+        fprintf(stderr, "%s: cannot read '%s': out of memory\n", prog, path);
     if (buf && ferror(f)) {
         fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path,
                 strerror(errno));
@@ -409,6 +409,48 @@ read_text(const char *path, size_t *len)
     return buf;
 }
 
+/*
+ * The next line of F, without its newline, into *LINE (*LEN bytes; *CAP
+ * allocated). A line over MAX bytes is read past, not kept: *TOO_LONG.
+ * False at the end of F (ferror tells an error from the end).
+ */
+static bool
+next_line(FILE *f, char **line, size_t *cap, size_t *len, size_t max,
+          bool *too_long)
+{
+    *len = 0;
+    *too_long = false;
+    if (!*line) {
+        if (!(*line = malloc(4096)))
+            return false;
+        *cap = 4096;
+    }
+    bool any = false;
+    int c;
+    while ((c = getc_unlocked(f)) != EOF) {
+        any = true;
+        if (c == '\n')
+            break;
+        if (*len >= max) {
+            *too_long = true;
+            continue;
+        }
+        if (*len + 1 >= *cap) {
+            size_t ncap = *cap ? *cap * 2 : 4096;
+            char *nl = realloc(*line, ncap);
+            if (!nl) {
+                *too_long = true; /* cannot hold it: reject it */
+                continue;
+            }
+            *line = nl;
+            *cap = ncap;
+        }
+        (*line)[(*len)++] = (char)c;
+    }
+    (*line)[*len] = '\0';
+    return any;
+}
+
 /* ---- commands ---- */
 
 struct run {
@@ -416,6 +458,26 @@ struct run {
     jd_db *db;
     struct cli_out out;
 };
+
+/* Times a command is run again on a reopened index (see recycled()). */
+#define MODIFIED_RETRIES 5
+
+/*
+ * A writer's commits may recycle the revision this reader opened: Xapian
+ * then throws DatabaseModifiedError (JD_ERR_BACKEND) from whatever read
+ * touches it. A command that failed so is run again on the index
+ * reopened at its latest revision; nothing was printed for it yet (batch
+ * lines retry one line at a time). True when it should be run again.
+ */
+static bool
+recycled(struct run *r, jd_status st, int *attempts)
+{
+    if (st != JD_ERR_BACKEND ||
+        !strstr(jd_db_errmsg(r->db), "DatabaseModifiedError") ||
+        ++*attempts > MODIFIED_RETRIES)
+        return false;
+    return jd_db_open(r->db, r->o.db, JD_OPEN_READ) == JD_OK;
+}
 
 /* Report a failed library call; returns the exit status for it. */
 static int
@@ -437,12 +499,15 @@ join_args(char **args, int n)
     char *q = malloc(len);
     if (!q)
         return NULL;
-    q[0] = '\0';
+    size_t off = 0;
     for (int i = 0; i < n; i++) {
         if (i)
-            strcat(q, " ");
-        strcat(q, args[i]);
+            q[off++] = ' ';
+        size_t k = strlen(args[i]);
+        memcpy(q + off, args[i], k);
+        off += k;
     }
+    q[off] = '\0';
     return q;
 }
 
@@ -453,7 +518,11 @@ cmd_search(struct run *r)
     if (!query)
         return 3;
     jd_results *res;
-    jd_status st = jd_search(r->db, query, &r->o.filter, r->o.limit, &res);
+    jd_status st;
+    int attempts = 0;
+    do
+        st = jd_search(r->db, query, &r->o.filter, r->o.limit, &res);
+    while (st != JD_OK && recycled(r, st, &attempts));
     int rc;
     if (st != JD_OK) {
         rc = failed(r, st, st == JD_ERR_QUERY_SYNTAX ? "invalid query"
@@ -475,7 +544,11 @@ match_one(struct run *r, const char *name, const char *text, size_t len,
     struct jd_match_opts mo = {r->o.filter, r->o.limit, keywords,
                                r->o.explain};
     jd_results *res;
-    jd_status st = jd_match(r->db, text, len, &mo, &res);
+    jd_status st;
+    int attempts = 0;
+    do
+        st = jd_match(r->db, text, len, &mo, &res);
+    while (st != JD_OK && recycled(r, st, &attempts));
     if (st != JD_OK)
         return failed(r, st, "cannot match", name);
     cli_match(&r->out, name, res);
@@ -495,18 +568,29 @@ match_batch(struct run *r)
         return 3;
     }
     char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    size_t cap = 0, n;
     unsigned no = 0;
     size_t rejected = 0;
-    bool found = false;
+    bool found = false, too_long;
     int rc = 0;
-    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+    while (rc == 0 &&
+           next_line(f, &line, &cap, &n, JD_JSONL_MAX_LINE, &too_long)) {
         no++;
-        if (strspn(line, " \t\r\n") == (size_t)n)
+        if (too_long) {
+            char why[128];
+            snprintf(why, sizeof(why), "line is over the %zu-byte limit",
+                     JD_JSONL_MAX_LINE);
+            fprintf(stderr, "%s: rejected '%s' line %u: %s\n", prog,
+                    r->o.batch, no, why);
+            cli_match_error(&r->out, NULL, why);
+            fflush(r->out.f);
+            rejected++;
+            continue;
+        }
+        if (strspn(line, " \t\r\n") == n)
             continue;
         json_error_t err;
-        json_t *o = json_loadb(line, (size_t)n, 0, &err);
+        json_t *o = json_loadb(line, n, 0, &err);
         json_t *id = o ? json_object_get(o, "id") : NULL;
         json_t *text = o ? json_object_get(o, "text") : NULL;
         char idbuf[64];
@@ -544,8 +628,16 @@ match_batch(struct run *r)
             }
         }
         json_decref(o);
+        /* One answer per line as soon as it is known: a caller feeding
+         * queries through a pipe waits for each. */
+        fflush(r->out.f);
     }
     free(line);
+    if (rc == 0 && ferror(f)) {
+        fprintf(stderr, "%s: cannot read '%s': %s\n", prog, r->o.batch,
+                strerror(errno));
+        rc = 3;
+    }
     if (f != stdin)
         fclose(f);
     if (rc)
@@ -568,6 +660,15 @@ cmd_match(struct run *r)
         char *text = read_text(r->o.args[0], &len);
         if (!text)
             return 3;
+        const char *nul = memchr(text, '\0', len);
+        if (nul) {
+            fprintf(stderr,
+                    "%s: cannot match '%s': binary file (NUL byte at offset "
+                    "%zu)\n",
+                    prog, r->o.args[0], (size_t)(nul - text));
+            free(text);
+            return 2;
+        }
         rc = match_one(r, r->o.args[0], text, len, false, &found);
         free(text);
     }
@@ -578,8 +679,11 @@ static int
 cmd_similar(struct run *r)
 {
     jd_results *res;
-    jd_status st = jd_similar(r->db, r->o.args[0], &r->o.filter, r->o.limit,
-                              &res);
+    jd_status st;
+    int attempts = 0;
+    do
+        st = jd_similar(r->db, r->o.args[0], &r->o.filter, r->o.limit, &res);
+    while (st != JD_OK && recycled(r, st, &attempts));
     if (st != JD_OK)
         return failed(r, st, "cannot compare", r->o.args[0]);
     cli_similar(&r->out, r->o.args[0], res);
@@ -592,7 +696,11 @@ static int
 cmd_show(struct run *r)
 {
     jd_spec *s;
-    jd_status st = jd_db_get(r->db, r->o.args[0], &s);
+    jd_status st;
+    int attempts = 0;
+    do
+        st = jd_db_get(r->db, r->o.args[0], &s);
+    while (st != JD_OK && recycled(r, st, &attempts));
     if (st != JD_OK)
         return failed(r, st, "cannot show", r->o.args[0]);
     cli_show(&r->out, s);
@@ -604,7 +712,11 @@ static int
 cmd_stats(struct run *r)
 {
     jd_stats *s;
-    jd_status st = jd_stats_get(r->db, &s);
+    jd_status st;
+    int attempts = 0;
+    do
+        st = jd_stats_get(r->db, &s);
+    while (st != JD_OK && recycled(r, st, &attempts));
     if (st != JD_OK)
         return failed(r, st, "cannot read index", r->o.db);
     cli_stats(&r->out, r->o.db, s);
@@ -616,7 +728,11 @@ static int
 cmd_overlap(struct run *r)
 {
     jd_overlap *ov;
-    jd_status st = jd_overlap_find(r->db, &r->o.overlap, &ov);
+    jd_status st;
+    int attempts = 0;
+    do
+        st = jd_overlap_find(r->db, &r->o.overlap, &ov);
+    while (st != JD_OK && recycled(r, st, &attempts));
     if (st != JD_OK)
         return failed(r, st, "cannot compare the duties of", r->o.db);
     cli_overlap(&r->out, ov, r->o.across, r->o.overlap.min_similarity,

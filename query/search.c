@@ -18,6 +18,8 @@
 
 /* Snippets shown per hit. */
 #define SEARCH_SNIPPETS 3
+/* Whole searches run again after a writer recycled the revision read. */
+#define SEARCH_RETRIES 5
 
 static const struct xs_field search_fields[] = {
     /* Words without a field look in every free-text field. */
@@ -76,9 +78,9 @@ add_hit(jd_db *db, struct xs_mset *m, size_t i,
     return st;
 }
 
-jd_status
-jd_search(jd_db *db, const char *query, const struct jd_filter *f,
-          size_t limit, jd_results **out)
+static jd_status
+search_once(jd_db *db, const char *query, const struct jd_filter *f,
+            size_t limit, jd_results **out)
 {
     *out = NULL;
     struct xs_parse opts = {search_fields,
@@ -115,5 +117,34 @@ out:
     jd_results_free(r);
     xs_mset_free(m);
     xs_query_free(q);
+    return st;
+}
+
+/*
+ * A writer's commits may recycle the blocks of the revision a reader
+ * opened. Xapian then throws DatabaseModifiedError (JD_ERR_BACKEND here)
+ * from whatever call touches such a block: the shim retries single calls,
+ * but a document read after the match set was made (its data, its
+ * matching terms) can only be read again by searching again on the
+ * latest revision.
+ */
+static bool
+revision_recycled(const jd_db *db, jd_status st)
+{
+    return st == JD_ERR_BACKEND &&
+           strstr(db->msg, "DatabaseModifiedError") != NULL;
+}
+
+jd_status
+jd_search(jd_db *db, const char *query, const struct jd_filter *f,
+          size_t limit, jd_results **out)
+{
+    jd_status st = search_once(db, query, f, limit, out);
+    for (int i = 0; i < SEARCH_RETRIES && revision_recycled(db, st); i++) {
+        if ((st = xs_reopen(db->classes, db->msg, sizeof(db->msg))) != JD_OK ||
+            (st = xs_reopen(db->items, db->msg, sizeof(db->msg))) != JD_OK)
+            return st;
+        st = search_once(db, query, f, limit, out);
+    }
     return st;
 }

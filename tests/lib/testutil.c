@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -83,7 +84,12 @@ tu_read(const char *path, size_t *len)
         n += k;
         if (n == cap) {
             cap *= 2;
-            buf = realloc(buf, cap + 1);
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                perror("tu_read");
+                abort();
+            }
+            buf = nb;
         }
     }
     fclose(f);
@@ -211,6 +217,67 @@ tu_run(const char *const *argv, const char *stdin_text, struct tu_run *r)
     r->err[r->err_len] = '\0';
 }
 
+static int
+spawn(const char *const *argv, const char *out, const char *err, bool group)
+{
+    char prog[4096];
+    if (strchr(argv[0], '/'))
+        snprintf(prog, sizeof(prog), "%s", argv[0]);
+    else
+        snprintf(prog, sizeof(prog), "%s/%s", tu_bindir(), argv[0]);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out ? out : "/dev/null",
+                                     O_WRONLY | O_CREAT | O_APPEND, 0666);
+    posix_spawn_file_actions_addopen(&fa, 2, err ? err : "/dev/null",
+                                     O_WRONLY | O_CREAT | O_APPEND, 0666);
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    if (group) {
+        posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+        posix_spawnattr_setpgroup(&at, 0);
+    }
+    pid_t pid;
+    int rc = posix_spawn(&pid, prog, &fa, &at, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    if (rc != 0) {
+        fprintf(stderr, "cannot run %s: %s\n", prog, strerror(rc));
+        abort();
+    }
+    return (int)pid;
+}
+
+int
+tu_spawn(const char *const *argv, const char *out, const char *err)
+{
+    return spawn(argv, out, err, false);
+}
+
+int
+tu_spawn_group(const char *const *argv, const char *out, const char *err)
+{
+    return spawn(argv, out, err, true);
+}
+
+int
+tu_wait(int pid, bool nohang)
+{
+    int ws;
+    pid_t got;
+    while ((got = waitpid((pid_t)pid, &ws, nohang ? WNOHANG : 0)) < 0 &&
+           errno == EINTR)
+        ;
+    if (got == 0)
+        return -1;
+    if (got < 0) {
+        perror("waitpid");
+        abort();
+    }
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
 void
 tu_run_free(struct tu_run *r)
 {
@@ -234,4 +301,173 @@ tu_count_lines(const char *text, const char *needle)
         line = end ? end + 1 : NULL;
     }
     return n;
+}
+
+/* ---- synthetic class specs ---- */
+
+static unsigned long long
+gen_next(unsigned long long *s)
+{
+    /* splitmix64: the same sequence on every C library. */
+    unsigned long long z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+#define PICK(s, v) ((v)[gen_next(s) % (sizeof(v) / sizeof((v)[0]))])
+
+static const char *const gen_employers[] = {"Riverton", "Harbor", "Lakeside",
+                                            "Fairview", "Oakdale"};
+static const char *const gen_depts[] = {"Finance",
+                                        "Public Works",
+                                        "Parks and Recreation",
+                                        "Information Technology",
+                                        "Human Resources",
+                                        "Police",
+                                        "Planning",
+                                        "Water Resources"};
+static const char *const gen_levels[] = {"I",      "II",   "III",
+                                         "Senior", "Lead", "Principal"};
+static const char *const gen_titles[] = {
+    "Accountant", "Engineer",  "Analyst",    "Technician", "Coordinator",
+    "Inspector",  "Planner",   "Specialist", "Supervisor", "Administrator",
+    "Mechanic",   "Librarian", "Dispatcher", "Clerk",      "Manager"};
+static const char *const gen_verbs[] = {
+    "Prepares",  "Reviews",    "Coordinates", "Maintains",
+    "Inspects",  "Analyzes",   "Develops",    "Monitors",
+    "Schedules", "Reconciles", "Repairs",     "Trains",
+    "Evaluates", "Documents",  "Negotiates",  "Audits"};
+static const char *const gen_objects[] = {"monthly financial statements",
+                                          "capital improvement projects",
+                                          "water distribution systems",
+                                          "network servers and workstations",
+                                          "building permit applications",
+                                          "payroll records",
+                                          "grant budgets",
+                                          "vehicle maintenance schedules",
+                                          "public records requests",
+                                          "emergency response plans",
+                                          "park facilities",
+                                          "contract documents",
+                                          "traffic signal equipment",
+                                          "website content",
+                                          "recruitment files",
+                                          "utility billing accounts",
+                                          "zoning amendments",
+                                          "library collections"};
+static const char *const gen_tails[] = {
+    "for accuracy and compliance with applicable regulations",
+    "and resolves discrepancies with other departments",
+    "in coordination with outside agencies and vendors",
+    "using spreadsheet and database software",
+    "and prepares written reports for management",
+    "according to established policies and procedures",
+    "and recommends improvements to work methods",
+    "under the general supervision of the division manager"};
+static const char *const gen_know[] = {
+    "Principles and practices of public administration",
+    "Governmental accounting standards and fund accounting",
+    "Methods of inspection and testing of materials",
+    "Applicable federal, state and local laws",
+    "Modern office procedures and computer applications",
+    "Safety practices related to the work"};
+static const char *const gen_abil[] = {
+    "Communicate clearly and concisely, orally and in writing",
+    "Establish and maintain effective working relationships",
+    "Analyze problems and recommend sound solutions",
+    "Operate tools and equipment safely", "Prioritize work and meet deadlines"};
+
+void
+tu_gen_id(unsigned i, char *buf, size_t size)
+{
+    char slug[64];
+    snprintf(
+        slug, sizeof(slug), "%s",
+        gen_employers[i % (sizeof(gen_employers) / sizeof(gen_employers[0]))]);
+    for (char *p = slug; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    snprintf(buf, size, "%s/%u", slug, 100000 + i);
+}
+
+static void
+gen_one(FILE *f, unsigned i, unsigned long long seed)
+{
+    unsigned long long s = seed * 1000003ULL + i;
+    gen_next(&s);
+    const char *emp =
+        gen_employers[i % (sizeof(gen_employers) / sizeof(gen_employers[0]))];
+    unsigned grade = 10 + (unsigned)(gen_next(&s) % 60);
+    fprintf(f, "CITY OF %s\nJOB DESCRIPTION\n\n", emp);
+    fprintf(f, "Title: %s %s %s          Job Code: %u\n", PICK(&s, gen_titles),
+            PICK(&s, gen_levels), PICK(&s, gen_titles), 100000 + i);
+    fprintf(f, "Department: %s          FLSA: %s\n", PICK(&s, gen_depts),
+            gen_next(&s) % 2 ? "Exempt" : "Nonexempt");
+    fprintf(f, "Pay Grade: %u\n\n", grade);
+    fprintf(f,
+            "PURPOSE OF CLASSIFICATION\n%s %s %s. Works under general "
+            "supervision.\n\n",
+            PICK(&s, gen_verbs), PICK(&s, gen_objects), PICK(&s, gen_tails));
+    /* A long paragraph: text that fills batches without adding items. */
+    fprintf(f, "DISTINGUISHING CHARACTERISTICS\n");
+    for (unsigned k = 0; k < 40; k++)
+        fprintf(f, "%s %s %s.%s", PICK(&s, gen_verbs), PICK(&s, gen_objects),
+                PICK(&s, gen_tails), k % 4 == 3 ? "\n" : " ");
+    fprintf(f, "\n");
+    fprintf(f, "ESSENTIAL FUNCTIONS\n");
+    unsigned duties = 3 + (unsigned)(gen_next(&s) % 4);
+    for (unsigned d = 0; d < duties; d++)
+        fprintf(f, "\xe2\x80\xa2  %s %s %s; %s %s.\n", PICK(&s, gen_verbs),
+                PICK(&s, gen_objects), PICK(&s, gen_tails), PICK(&s, gen_verbs),
+                PICK(&s, gen_objects));
+    fprintf(f,
+            "\nMINIMUM QUALIFICATIONS\nEducation and Experience:\n"
+            "Bachelor's degree and %u years of related experience.\n"
+            "Knowledge of:\n",
+            1 + (unsigned)(gen_next(&s) % 6));
+    for (unsigned k = 0; k < 2; k++)
+        fprintf(f, "-  %s.\n", PICK(&s, gen_know));
+    fprintf(f, "Ability to:\n");
+    for (unsigned k = 0; k < 2; k++)
+        fprintf(f, "-  %s.\n", PICK(&s, gen_abil));
+    fprintf(f, "\nWORKING CONDITIONS\nWork is performed in an office "
+               "environment and in the field.\n");
+}
+
+void
+tu_gen_specs(const char *dir, unsigned first, unsigned n,
+             unsigned long long seed)
+{
+    char path[4096];
+    mkdir(dir, 0777);
+    for (size_t e = 0; e < sizeof(gen_employers) / sizeof(gen_employers[0]);
+         e++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, gen_employers[e]);
+        mkdir(path, 0777);
+    }
+    for (unsigned i = first; i < first + n; i++) {
+        snprintf(path, sizeof(path), "%s/%s/%u.txt", dir,
+                 gen_employers[i % (sizeof(gen_employers) /
+                                    sizeof(gen_employers[0]))],
+                 100000 + i);
+        FILE *f = fopen(path, "w");
+        if (!f) {
+            perror(path);
+            abort();
+        }
+        gen_one(f, i, seed);
+        if (fclose(f) != 0) {
+            perror(path);
+            abort();
+        }
+    }
+}
+
+long long
+tu_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }

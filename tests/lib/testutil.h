@@ -38,7 +38,36 @@ void tu_run(const char *const *argv, const char *stdin_text,
             struct tu_run *r);
 void tu_run_free(struct tu_run *r);
 
+/* Start ARGV (as tu_run finds it) in the background, standard input
+ * from /dev/null, standard output and error appended to the files OUT
+ * and ERR (NULL: /dev/null). Returns its process id. */
+int tu_spawn(const char *const *argv, const char *out, const char *err);
+/* The same in a process group of its own (its id is the pid), so that
+ * kill(-pid, sig) reaches its children too. */
+int tu_spawn_group(const char *const *argv, const char *out, const char *err);
+/* Wait for process PID: its exit status, or 128 + signal. With NOHANG,
+ * -1 while it is still running. */
+int tu_wait(int pid, bool nohang);
+
 /* Count lines in TEXT that contain NEEDLE. */
 size_t tu_count_lines(const char *text, const char *needle);
+
+/*
+ * Write N synthetic class specs (specs FIRST .. FIRST+N-1) under DIR, in
+ * one folder per employer (DIR/<employer>/<code>.txt), each about 6 KB in
+ * the layout of tests/fixtures/specs/riverton: a title, a unique class
+ * code, department, FLSA, a summary, a long paragraph of distinguishing
+ * characteristics, 3 to 6 duties and qualifications.
+ * Spec I depends only on SEED and I, so a corpus of N is a prefix of
+ * one of N + 1. Every spec parses to one record whose id is unique;
+ * the id of spec I is tu_gen_id(I).
+ */
+void tu_gen_specs(const char *dir, unsigned first, unsigned n,
+                  unsigned long long seed);
+/* The record id of generated spec I ("riverton/100042"). */
+void tu_gen_id(unsigned i, char *buf, size_t size);
+
+/* Microseconds on the monotonic clock (for pacing, never for asserts). */
+long long tu_now_us(void);
 
 #endif

@@ -1,0 +1,945 @@
+/*
+ * test_cli_limits.c: limits and bad input, as a user meets them. Each
+ * bad input gets one clear line on stderr naming the file and the
+ * reason, and the documented exit status; whatever the index held
+ * before is still there, record for record.
+ *
+ * Unreadable files: the tests run as root, for whom chmod 000 changes
+ * nothing, so unreadable inputs are made honestly: a FIFO (which would
+ * block a reader forever), /proc/self/mem (whose read fails with EIO),
+ * and, where the process may drop privileges, a child running as
+ * "nobody" meets a chmod 000 file and directory. A full disk is a small
+ * tmpfs mounted in a private mount namespace where the machine allows
+ * it, and always a file-size limit (RLIMIT_FSIZE, as `ulimit -f`).
+ */
+#define _GNU_SOURCE
+#include "jobdex.h"
+
+#include "schema.h"
+#include "testutil.h"
+#include "xapian_shim.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <grp.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static const char *const corpus_ids[] = {
+    "milwaukie/web-services-coordinator",
+    "milwaukie/information-systems-technology-ist-director",
+    "milwaukie/community-engagement-coordinator",
+    "st-louis/1368",
+    "portland/30003028",
+};
+enum { N_CORPUS = 5 };
+
+/* The corpus records as an index of corpus/ stores them. */
+static char *corpus_json[N_CORPUS];
+
+struct fixture {
+    char *dir;
+    char db[4200];
+    char in[4200];
+};
+
+static char *
+record_json(jd_db *db, const char *id)
+{
+    jd_spec *s = NULL;
+    if (jd_db_get(db, id, &s) != JD_OK)
+        return NULL;
+    jd_buf b = {NULL, 0, 0};
+    assert_int_equal(jd_spec_to_json(s, &b), JD_OK);
+    jd_spec_free(s);
+    return b.data;
+}
+
+static void
+run_ok(const char *const *argv)
+{
+    struct tu_run r;
+    tu_run(argv, NULL, &r);
+    if (r.status != 0)
+        fprintf(stderr, "%s: status %d: %s", argv[0], r.status, r.err);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+}
+
+static void
+index_corpus(const char *db)
+{
+    const char *argv[] = {"jobdex-index", "-q", "-d", db, "corpus", NULL};
+    run_ok(argv);
+}
+
+/* DB opens and still holds the corpus records exactly as stored;
+ * returns its record count. */
+static size_t
+assert_corpus_intact(const char *db)
+{
+    jd_db *d;
+    size_t n = 0;
+    assert_int_equal(jd_db_new(&d), JD_OK);
+    jd_status st = jd_db_open(d, db, JD_OPEN_READ);
+    if (st != JD_OK)
+        fprintf(stderr, "open '%s': %s\n", db, jd_db_errmsg(d));
+    assert_int_equal(st, JD_OK);
+    assert_int_equal(jd_db_count(d, &n), JD_OK);
+    assert_true(n >= N_CORPUS);
+    for (size_t i = 0; i < N_CORPUS; i++) {
+        char *got = record_json(d, corpus_ids[i]);
+        assert_non_null(got);
+        assert_string_equal(got, corpus_json[i]);
+        free(got);
+    }
+    jd_db_free(d);
+    return n;
+}
+
+static int
+setup_group(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp();
+    char db[4200];
+    snprintf(db, sizeof(db), "%s/corpus.db", dir);
+    struct tu_run r;
+    const char *argv[] = {"jobdex-index", "-q", "-d", db, "corpus", NULL};
+    tu_run(argv, NULL, &r);
+    int rc = r.status == 0 ? 0 : -1;
+    tu_run_free(&r);
+    jd_db *d;
+    if (rc == 0 && jd_db_new(&d) == JD_OK) {
+        if (jd_db_open(d, db, JD_OPEN_READ) == JD_OK)
+            for (size_t i = 0; i < N_CORPUS; i++)
+                if (!(corpus_json[i] = record_json(d, corpus_ids[i])))
+                    rc = -1;
+        jd_db_free(d);
+    }
+    tu_rmtree(dir);
+    free(dir);
+    return rc;
+}
+
+static int
+teardown_group(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_CORPUS; i++)
+        free(corpus_json[i]);
+    return 0;
+}
+
+static int
+setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    f->dir = tu_mkdtemp();
+    snprintf(f->db, sizeof(f->db), "%s/test.db", f->dir);
+    snprintf(f->in, sizeof(f->in), "%s/in", f->dir);
+    mkdir(f->in, 0777);
+    index_corpus(f->db);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct fixture *f = *state;
+    tu_rmtree(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+/* A valid spec, the Riverton accountant, as a base for bad variants. */
+static char *
+good_spec(size_t *len)
+{
+    char *s = tu_read("tests/fixtures/specs/riverton/accountant-ii.txt", len);
+    assert_non_null(s);
+    return s;
+}
+
+/* Run jobdex-index -d DB on ARGS..., expecting STATUS and exactly the
+ * stderr WANT (with every %s in it replaced by the input folder). */
+static void
+index_expect(struct fixture *f, int status, const char *want, ...)
+{
+    const char *argv[32] = {"jobdex-index", "--no-progress", "-d", f->db};
+    size_t n = 4;
+    va_list ap;
+    va_start(ap, want);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && n < 31)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    struct tu_run r;
+    tu_run(argv, NULL, &r);
+    /* The summary line carries a time ("into 'DB' in 2.0 s, 0
+     * rejected"): drop " in 2.0 s". */
+    for (char *cut = r.err; (cut = strstr(cut, "' in ")) != NULL; cut++) {
+        char *end = cut + 5;
+        while ((*end >= '0' && *end <= '9') || *end == '.')
+            end++;
+        if (end > cut + 5 && strncmp(end, " s, ", 4) == 0) {
+            memmove(cut + 1, end + 2, strlen(end + 2) + 1);
+            break;
+        }
+    }
+    if (r.status != status || strcmp(r.err, want) != 0)
+        fprintf(stderr, "status %d, stderr:\n%s---- wanted %d:\n%s", r.status,
+                r.err, status, want);
+    assert_int_equal(r.status, status);
+    assert_string_equal(r.err, want);
+    tu_run_free(&r);
+}
+
+/* ---- size limits ---- */
+
+static void
+test_limits_spec_of_exactly_the_limit_is_read_one_byte_more_is_not(void **state)
+{
+    struct fixture *f = *state;
+    size_t len;
+    char *seed = good_spec(&len);
+    size_t max = JD_SPEC_MAX_BYTES;
+    char *big = malloc(max + 1);
+    memcpy(big, seed, len);
+    /* Pad with short lines of words: a real, if long, working conditions
+     * section. */
+    for (size_t i = len; i < max + 1; i++)
+        big[i] = (i - len) % 40 == 39 ? '\n' : "work safely "[(i - len) % 12];
+    big[max - 1] = '\n';
+    free(tu_write(f->in, "limit.txt", big, max));
+    big[max] = '\n';
+    free(tu_write(f->in, "over.txt", big, max + 1));
+    free(big);
+    free(seed);
+    char want[32768];
+    snprintf(want, sizeof(want),
+             "jobdex-index: rejected '%s/over.txt': file is %zu bytes, over "
+             "the %zu-byte limit\n"
+             "jobdex-index: indexed 1 record from 2 files into '%s', 1 "
+             "rejected\n",
+             f->in, max + 1, max, f->db);
+    index_expect(f, 1, want, f->in, (const char *)NULL);
+    assert_int_equal(assert_corpus_intact(f->db), N_CORPUS + 1);
+}
+
+static void
+test_limits_ten_mb_line_rejects_only_what_holds_it(void **state)
+{
+    struct fixture *f = *state;
+    size_t ten = 10u << 20;
+    char *line = malloc(ten + 256);
+    /* JSON lines: the long line is rejected by number, its neighbours
+     * are indexed. */
+    char *p = line;
+    p += sprintf(p, "{\"title\": \"Clerk\", \"code\": \"2\", \"summary\": \"");
+    memset(p, 'a', ten);
+    p += ten;
+    p += sprintf(p, "\"}\n");
+    const char *a = "{\"title\": \"Clerk\", \"code\": \"1\", \"jurisdiction\": "
+                    "\"Town of Ten\"}\n";
+    const char *c = "{\"title\": \"Clerk\", \"code\": \"3\", \"jurisdiction\": "
+                    "\"Town of Ten\"}\n";
+    size_t blen = (size_t)(p - line);
+    char *jsonl = malloc(blen + strlen(a) + strlen(c));
+    memcpy(jsonl, a, strlen(a));
+    memcpy(jsonl + strlen(a), line, blen);
+    memcpy(jsonl + strlen(a) + blen, c, strlen(c));
+    free(tu_write(f->in, "long.jsonl", jsonl, blen + strlen(a) + strlen(c)));
+    free(jsonl);
+    /* A spec that is one 10 MB line is over the file limit. */
+    memset(line, 'w', ten);
+    free(tu_write(f->in, "long.txt", line, ten));
+    char want[32768];
+    snprintf(want, sizeof(want),
+             "jobdex-index: rejected '%s/long.jsonl' line 2: line is over the "
+             "%zu-byte JSON-lines limit\n"
+             "jobdex-index: rejected '%s/long.txt': file is %zu bytes, over "
+             "the %zu-byte limit\n"
+             "jobdex-index: indexed 2 records from 2 files into '%s', 2 "
+             "rejected\n",
+             f->in, JD_JSONL_MAX_LINE, f->in, ten, JD_SPEC_MAX_BYTES, f->db);
+    index_expect(f, 1, want, f->in, (const char *)NULL);
+    assert_int_equal(assert_corpus_intact(f->db), N_CORPUS + 2);
+
+    /* The same 10 MB line as a résumé, and as a line of a batch. */
+    char *resume = tu_write(f->in, "resume.txt", line, ten);
+    struct tu_run r;
+    const char *q[] = {"jobdex-query", "-d", f->db, "match", resume, NULL};
+    tu_run(q, NULL, &r);
+    snprintf(want, sizeof(want),
+             "jobdex-query: cannot read '%s': over the %zu-byte limit\n",
+             resume, JD_SPEC_MAX_BYTES);
+    assert_int_equal(r.status, 3);
+    assert_string_equal(r.err, want);
+    tu_run_free(&r);
+    free(resume);
+
+    p = line;
+    p += sprintf(p, "{\"id\": \"long\", \"text\": \"");
+    memset(p, 'w', ten);
+    p += ten;
+    p += sprintf(p, "\"}\n{\"id\": \"short\", \"text\": \"web content\"}\n");
+    char *batch = tu_write(f->in, "batch.jsonl", line, (size_t)(p - line));
+    const char *qb[] = {"jobdex-query", "-d",      f->db, "--format", "json",
+                        "match",        "--batch", batch, NULL};
+    tu_run(qb, NULL, &r);
+    snprintf(want, sizeof(want),
+             "jobdex-query: rejected '%s' line 1: line is over the %zu-byte "
+             "limit\n",
+             batch, JD_JSONL_MAX_LINE);
+    assert_int_equal(r.status, 1);
+    assert_string_equal(r.err, want);
+    assert_int_equal(tu_count_lines(r.out, "\"error\""), 1);
+    assert_int_equal(tu_count_lines(r.out, "\"query\":\"short\""), 1);
+    tu_run_free(&r);
+    free(batch);
+    free(line);
+}
+
+/* Blank lines in a batch are skipped (a first line that is empty
+ * too), a bad line gets an error line of its own, the rest answers. */
+static void
+test_limits_batch_blank_and_bad_lines(void **state)
+{
+    struct fixture *f = *state;
+    const char *text = "\n\n{\"id\": \"bad\", \"text\": \n   \r\n"
+                       "{\"id\": \"ok\", \"text\": \"web content\"}\n\n";
+    char *batch = tu_write(f->in, "blank.jsonl", text, strlen(text));
+    struct tu_run r;
+    const char *q[] = {"jobdex-query", "-d",      f->db, "--format", "json",
+                       "match",        "--batch", batch, NULL};
+    tu_run(q, NULL, &r);
+    assert_int_equal(r.status, 1);
+    assert_int_equal(tu_count_lines(r.err, "jobdex-query: rejected '"), 1);
+    assert_int_equal(tu_count_lines(r.err, "' line 3: invalid JSON"), 1);
+    assert_int_equal(tu_count_lines(r.out, "\"error\""), 1);
+    assert_int_equal(tu_count_lines(r.out, "\"query\":\"ok\""), 1);
+    tu_run_free(&r);
+    free(batch);
+}
+
+/* A 6 MB line inside a spec (under the limit) is indexed, not choked
+ * on. */
+static void
+test_limits_long_line_under_the_limit_is_indexed(void **state)
+{
+    struct fixture *f = *state;
+    size_t len;
+    char *seed = good_spec(&len);
+    size_t six = 6u << 20;
+    char *text = malloc(len + six + 1);
+    memcpy(text, seed, len);
+    for (size_t i = 0; i < six; i++)
+        text[len + i] = "overtime "[i % 9];
+    text[len + six] = '\n';
+    free(tu_write(f->in, "wide.txt", text, len + six + 1));
+    free(text);
+    free(seed);
+    char want[32768];
+    snprintf(want, sizeof(want),
+             "jobdex-index: indexed 1 record from 1 file into '%s', 0 "
+             "rejected\n",
+             f->db);
+    index_expect(f, 0, want, f->in, (const char *)NULL);
+    assert_int_equal(assert_corpus_intact(f->db), N_CORPUS + 1);
+}
+
+/* ---- NUL bytes and UTF-8 ---- */
+
+static void
+test_limits_nul_bytes_are_reported_with_their_offset(void **state)
+{
+    struct fixture *f = *state;
+    size_t len;
+    char *seed = good_spec(&len);
+    seed[100] = '\0';
+    free(tu_write(f->in, "nul.txt", seed, len));
+    const char *jsonl = "{\"title\": \"Clerk\", \"code\": \"1\"}\n"
+                        "{\"title\": \"Cl\0rk\", \"code\": \"2\"}\n";
+    free(tu_write(f->in, "nul.jsonl", jsonl, 64));
+    char want[32768];
+    snprintf(want, sizeof(want),
+             "jobdex-index: rejected '%s/nul.jsonl' line 2: NUL byte at "
+             "column 14\n"
+             "jobdex-index: rejected '%s/nul.txt': binary file (NUL byte at "
+             "offset 100)\n"
+             "jobdex-index: indexed 1 record from 2 files into '%s', 2 "
+             "rejected\n",
+             f->in, f->in, f->db);
+    index_expect(f, 1, want, f->in, (const char *)NULL);
+    assert_int_equal(assert_corpus_intact(f->db), N_CORPUS + 1);
+
+    /* A résumé with a NUL byte is refused too, not cut short. */
+    char *resume = tu_write(f->in, "resume.bin", "web content\0manager\n", 20);
+    struct tu_run r;
+    const char *q[] = {"jobdex-query", "-d", f->db, "match", resume, NULL};
+    tu_run(q, NULL, &r);
+    snprintf(want, sizeof(want),
+             "jobdex-query: cannot match '%s': binary file (NUL byte at "
+             "offset 11)\n",
+             resume);
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, want);
+    assert_int_equal(r.out_len, 0);
+    tu_run_free(&r);
+    free(resume);
+    free(seed);
+}
+
+static void
+test_limits_invalid_and_overlong_utf8_are_reported_with_their_offset(
+    void **state)
+{
+    struct fixture *f = *state;
+    static const struct {
+        const char *name, *bytes;
+    } bad[] = {
+        {"a-overlong-2.txt", "\xc0\xaf"},         /* '/' in two bytes */
+        {"b-overlong-3.txt", "\xe0\x80\xaf"},     /* '/' in three bytes */
+        {"c-overlong-4.txt", "\xf0\x80\x80\xaf"}, /* '/' in four bytes */
+        {"d-surrogate.txt", "\xed\xa0\x80"},      /* U+D800 */
+        {"e-too-high.txt", "\xf4\x90\x80\x80"},   /* U+110000 */
+        {"f-five-bytes.txt", "\xf8\x88\x80\x80\x80"},
+        {"g-lone-continuation.txt", "\x80"},
+        {"h-latin1.txt", "Caf\xe9"},
+        {"i-truncated.txt", "\xe2\x82"},
+        {"j-fe.txt", "\xfe"},
+    };
+    size_t len;
+    char *seed = good_spec(&len);
+    /* The bad bytes go on line 2, at byte 17 of the file. */
+    const char *nl = strchr(seed, '\n');
+    size_t head = (size_t)(nl - seed) + 1; /* "CITY OF RIVERTON\n" */
+    assert_int_equal(head, 17);
+    char want[32768] = "";
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        size_t bl = strlen(bad[i].bytes);
+        char *text = malloc(len + bl);
+        memcpy(text, seed, head);
+        memcpy(text + head, bad[i].bytes, bl);
+        memcpy(text + head + bl, seed + head, len - head);
+        free(tu_write(f->in, bad[i].name, text, len + bl));
+        free(text);
+        /* Latin-1 "Café": the bad byte is the fourth. */
+        size_t at = head + (bad[i].bytes[0] == 'C' ? 3 : 0);
+        size_t wl = strlen(want);
+        snprintf(want + wl, sizeof(want) - wl,
+                 "jobdex-index: rejected '%s/%s': invalid UTF-8 at line 2 "
+                 "(byte offset %zu)\n",
+                 f->in, bad[i].name, at);
+    }
+    /* JSON lines: each bad line is rejected by number. */
+    const char *jsonl = "{\"title\": \"Clerk\", \"code\": \"1\"}\n"
+                        "{\"title\": \"Cl\xc0\xafrk\", \"code\": \"2\"}\n"
+                        "{\"title\": \"Clerk\", \"code\": \"3\", \"summary\": "
+                        "\"\\ud800\"}\n";
+    free(tu_write(f->in, "k-bad.jsonl", jsonl, strlen(jsonl)));
+    size_t wl = strlen(want);
+    snprintf(want + wl, sizeof(want) - wl,
+             "jobdex-index: rejected '%s/k-bad.jsonl' line 2: invalid UTF-8 "
+             "at column 14\n"
+             "jobdex-index: rejected '%s/k-bad.jsonl' line 3: invalid JSON at "
+             "column 51: invalid Unicode '\\uD800' near '\"\\ud800\"'\n"
+             "jobdex-index: indexed 1 record from 11 files into '%s', 12 "
+             "rejected\n",
+             f->in, f->in, f->db);
+    index_expect(f, 1, want, f->in, (const char *)NULL);
+    assert_int_equal(assert_corpus_intact(f->db), N_CORPUS + 1);
+    free(seed);
+
+    /* Queries: a search, a keyword list and a résumé. */
+    struct tu_run r;
+    const char *s[] = {"jobdex-query", "-d",           f->db,
+                       "search",       "web \xc0\xaf", NULL};
+    tu_run(s, NULL, &r);
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, "jobdex-query: invalid query 'web \xc0\xaf': "
+                               "query is not valid UTF-8\n");
+    tu_run_free(&r);
+    const char *k[] = {"jobdex-query",      "-d", f->db, "match", "--keywords",
+                       "web, \xed\xa0\x80", NULL};
+    tu_run(k, NULL, &r);
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, "jobdex-query: cannot match 'web, \xed\xa0\x80'"
+                               ": text is not valid UTF-8\n");
+    tu_run_free(&r);
+    char *resume = tu_write(f->in, "resume.txt", "web \xf4\x90\x80\x80\n", 9);
+    const char *m[] = {"jobdex-query", "-d", f->db, "match", resume, NULL};
+    tu_run(m, NULL, &r);
+    char w[4400];
+    snprintf(w, sizeof(w),
+             "jobdex-query: cannot match '%s': text is not valid UTF-8\n",
+             resume);
+    assert_int_equal(r.status, 2);
+    assert_string_equal(r.err, w);
+    tu_run_free(&r);
+    free(resume);
+}
+
+/* ---- files that cannot be read ---- */
+
+static void
+test_limits_symlink_loops_are_reported_not_followed(void **state)
+{
+    struct fixture *f = *state;
+    size_t len;
+    char *seed = good_spec(&len);
+    free(tu_write(f->in, "sub/good.txt", seed, len));
+    free(seed);
+    char p[4400], q[4400];
+    snprintf(p, sizeof(p), "%s/sub/up", f->in);
+    assert_int_equal(symlink("..", p), 0); /* a directory loop */
+    snprintf(p, sizeof(p), "%s/a.txt", f->in);
+    snprintf(q, sizeof(q), "%s/b.txt", f->in);
+    assert_int_equal(symlink("b.txt", p), 0); /* a file loop */
+    assert_int_equal(symlink("a.txt", q), 0);
+    snprintf(p, sizeof(p), "%s/gone.txt", f->in);
+    assert_int_equal(symlink("nowhere.txt", p), 0); /* dangling */
+    char want[32768];
+    snprintf(want, sizeof(want),
+             "jobdex-index: cannot read '%s/a.txt': symbolic link loop\n"
+             "jobdex-index: cannot read '%s/b.txt': symbolic link loop\n"
+             "jobdex-index: cannot read '%s/gone.txt': No such file or "
+             "directory\n"
+             "jobdex-index: cannot read '%s/sub/up': symbolic link loop "
+             "(directory already being read)\n"
+             "jobdex-index: indexed 1 record from 1 file into '%s', 4 "
+             "rejected\n",
+             f->in, f->in, f->in, f->in, f->db);
+    index_expect(f, 1, want, f->in, (const char *)NULL);
+    assert_int_equal(assert_corpus_intact(f->db), N_CORPUS + 1);
+}
+
+static void
+test_limits_fifo_and_failing_read_are_reported_never_waited_on(void **state)
+{
+    struct fixture *f = *state;
+    size_t len;
+    char *seed = good_spec(&len);
+    free(tu_write(f->in, "good.txt", seed, len));
+    free(seed);
+    char fifo[4400], fifo2[4400];
+    snprintf(fifo, sizeof(fifo), "%s/pipe.txt", f->in);
+    assert_int_equal(mkfifo(fifo, 0666), 0);
+    snprintf(fifo2, sizeof(fifo2), "%s/other-pipe.txt", f->dir);
+    assert_int_equal(mkfifo(fifo2, 0666), 0);
+    /* Reading /proc/self/mem at offset 0 fails with EIO. */
+    char want[32768];
+    snprintf(want, sizeof(want),
+             "jobdex-index: cannot read '%s/pipe.txt': not a regular file (a "
+             "FIFO)\n"
+             "jobdex-index: rejected '%s': not a regular file\n"
+             "jobdex-index: rejected '/proc/self/mem': Input/output error\n"
+             "jobdex-index: indexed 1 record from 3 files into '%s', 3 "
+             "rejected\n",
+             f->in, fifo2, f->db);
+    index_expect(f, 1, want, f->in, fifo2, "/proc/self/mem",
+                 (const char *)NULL);
+    assert_int_equal(assert_corpus_intact(f->db), N_CORPUS + 1);
+}
+
+/* Run jobdex-index ARGV as user nobody when this process is root (as
+ * itself otherwise, for whom chmod already works); false when root may
+ * not change its user here. */
+static bool
+run_as_nobody(const char *const *argv, struct tu_run *r, const char *errfile)
+{
+    bool root = geteuid() == 0;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        FILE *e = freopen(errfile, "w", stderr);
+        FILE *o = freopen("/dev/null", "w", stdout);
+        if (!e || !o ||
+            (root && (setgroups(0, NULL) != 0 || setgid(65534) != 0 ||
+                      setuid(65534) != 0)))
+            _exit(99);
+        char prog[4200];
+        snprintf(prog, sizeof(prog), "%s/%s", tu_bindir(), argv[0]);
+        execv(prog, (char *const *)argv);
+        _exit(98);
+    }
+    int ws;
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    memset(r, 0, sizeof(*r));
+    r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    r->err = tu_read(errfile, &r->err_len);
+    return r->status != 99;
+}
+
+static void
+test_limits_permission_denied_is_reported(void **state)
+{
+    struct fixture *f = *state;
+    size_t len;
+    char *seed = good_spec(&len);
+    char *good = tu_write(f->in, "good.txt", seed, len);
+    char *secret = tu_write(f->in, "secret.txt", seed, len);
+    char *hidden = tu_write(f->in, "locked/inner.txt", seed, len);
+    free(seed);
+    char locked[4400];
+    snprintf(locked, sizeof(locked), "%s/locked", f->in);
+    assert_int_equal(chmod(secret, 0), 0);
+    assert_int_equal(chmod(locked, 0), 0);
+    assert_int_equal(chmod(f->dir, 0755), 0);
+    assert_int_equal(chmod(f->in, 0755), 0);
+    assert_int_equal(chmod(good, 0644), 0);
+    /* --dump: nobody cannot write the index; reading is the point. */
+    const char *argv[] = {"jobdex-index", "--dump", f->in, NULL};
+    struct tu_run r;
+    char errfile[4400];
+    snprintf(errfile, sizeof(errfile), "%s/nobody.err", f->dir);
+    bool dropped = run_as_nobody(argv, &r, errfile);
+    char want[32768];
+    snprintf(want, sizeof(want),
+             "jobdex-index: cannot read '%s': Permission denied\n"
+             "jobdex-index: rejected '%s': Permission denied\n",
+             locked, secret);
+    if (dropped && (r.status != 1 || strcmp(r.err, want) != 0))
+        fprintf(stderr, "as nobody: status %d:\n%s", r.status, r.err);
+    bool ok = !dropped || (r.status == 1 && strcmp(r.err, want) == 0);
+    tu_run_free(&r);
+    chmod(locked, 0755);
+    free(good);
+    free(secret);
+    free(hidden);
+    if (!dropped) {
+        fprintf(stderr, "cannot become nobody here: skipped\n");
+        skip();
+    }
+    assert_true(ok);
+    assert_int_equal(assert_corpus_intact(f->db), N_CORPUS);
+}
+
+/* ---- indexes that cannot be used ---- */
+
+static void
+test_limits_missing_index_is_reported_with_status_3(void **state)
+{
+    struct fixture *f = *state;
+    char missing[4400], noparent[4400], file[4400], want[9000];
+    snprintf(missing, sizeof(missing), "%s/missing.db", f->dir);
+    snprintf(noparent, sizeof(noparent), "%s/no/such/dir.db", f->dir);
+    snprintf(file, sizeof(file), "%s/plain-file", f->dir);
+    free(tu_write(f->dir, "plain-file", "x", 1));
+    struct tu_run r;
+
+    const char *q[] = {"jobdex-query", "-d", missing, "stats", NULL};
+    tu_run(q, NULL, &r);
+    snprintf(want, sizeof(want),
+             "jobdex-query: cannot open index '%s': no such index\n", missing);
+    assert_int_equal(r.status, 3);
+    assert_string_equal(r.err, want);
+    tu_run_free(&r);
+
+    const char *qf[] = {"jobdex-query", "-d", file, "search", "web", NULL};
+    tu_run(qf, NULL, &r);
+    snprintf(want, sizeof(want),
+             "jobdex-query: cannot open index '%s': not an index directory\n",
+             file);
+    assert_int_equal(r.status, 3);
+    assert_string_equal(r.err, want);
+    tu_run_free(&r);
+
+    const char *i[] = {"jobdex-index", "-d", noparent, "corpus", NULL};
+    tu_run(i, NULL, &r);
+    snprintf(want, sizeof(want),
+             "jobdex-index: cannot open index '%s': cannot create directory: "
+             "No such file or directory\n",
+             noparent);
+    assert_int_equal(r.status, 3);
+    assert_string_equal(r.err, want);
+    tu_run_free(&r);
+
+    const char *ifile[] = {"jobdex-index", "-d", file, "corpus", NULL};
+    tu_run(ifile, NULL, &r);
+    snprintf(want, sizeof(want),
+             "jobdex-index: cannot open index '%s': not an index directory\n",
+             file);
+    assert_int_equal(r.status, 3);
+    assert_string_equal(r.err, want);
+    tu_run_free(&r);
+    assert_int_equal(assert_corpus_intact(f->db), N_CORPUS);
+}
+
+static void
+test_limits_older_format_is_refused_and_left_alone(void **state)
+{
+    struct fixture *f = *state;
+    char classes[4400], why[512], old[16];
+    snprintf(classes, sizeof(classes), "%s/" CLASSES_DIR, f->db);
+    snprintf(old, sizeof(old), "%d", JD_INDEX_FORMAT_VERSION - 1);
+    struct xs_db *x;
+    assert_int_equal(xs_open(classes, XS_WRITE, &x, why, sizeof(why)), JD_OK);
+    assert_int_equal(xs_set_metadata(x, META_FORMAT, old, why, sizeof(why)),
+                     JD_OK);
+    assert_int_equal(xs_commit(x, why, sizeof(why)), JD_OK);
+    xs_close(x);
+
+    char want[32768];
+    struct tu_run r;
+    const char *q[] = {"jobdex-query", "-d", f->db, "search", "web", NULL};
+    tu_run(q, NULL, &r);
+    snprintf(want, sizeof(want),
+             "jobdex-query: cannot open index '%s': index format %s, this "
+             "jobdex reads format %d; re-index with this version\n",
+             f->db, old, JD_INDEX_FORMAT_VERSION);
+    assert_int_equal(r.status, 3);
+    assert_string_equal(r.err, want);
+    tu_run_free(&r);
+
+    const char *i[] = {"jobdex-index", "-d", f->db, "tests/fixtures/specs",
+                       NULL};
+    tu_run(i, NULL, &r);
+    snprintf(want, sizeof(want),
+             "jobdex-index: cannot open index '%s': index format %s, this "
+             "jobdex reads format %d; re-index with this version\n",
+             f->db, old, JD_INDEX_FORMAT_VERSION);
+    assert_int_equal(r.status, 3);
+    assert_string_equal(r.err, want);
+    tu_run_free(&r);
+
+    /* Left as it was: the old format mark and the five records. */
+    jd_buf v = {NULL, 0, 0};
+    size_t n = 0;
+    assert_int_equal(xs_open(classes, XS_READ, &x, why, sizeof(why)), JD_OK);
+    assert_int_equal(xs_get_metadata(x, META_FORMAT, &v, why, sizeof(why)),
+                     JD_OK);
+    assert_string_equal(v.data, old);
+    assert_int_equal(xs_doccount(x, &n, why, sizeof(why)), JD_OK);
+    assert_int_equal(n, N_CORPUS);
+    xs_close(x);
+    jd_buf_free(&v);
+}
+
+/* ---- a full disk ---- */
+
+enum { N_GEN = 400 }; /* generated specs indexed onto the full disk */
+
+/* Bytes of the files under PATH: the largest one, or all of them as
+ * allocated on disk. */
+static unsigned long long du_total, du_largest;
+
+static int
+du_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)path;
+    (void)ftw;
+    if (flag == FTW_F) {
+        du_total += (unsigned long long)sb->st_blocks * 512;
+        if ((unsigned long long)sb->st_size > du_largest)
+            du_largest = (unsigned long long)sb->st_size;
+    }
+    return 0;
+}
+
+static void
+du(const char *path, unsigned long long *total, unsigned long long *largest)
+{
+    du_total = du_largest = 0;
+    assert_int_equal(nftw(path, du_one, 16, FTW_PHYS), 0);
+    *total = du_total;
+    *largest = du_largest;
+}
+
+/* How a device fills up: LIMIT(true, CTX, BYTES) leaves BYTES of room
+ * (as a file size or as space on the device), LIMIT(false, ...) lifts
+ * it. */
+typedef void limit_fn(bool on, void *ctx, unsigned long long bytes);
+
+/*
+ * Index corpus/ into DB, then 400 generated specs with room for about
+ * half of what they need, as measured on a scratch index: exit 3 and one
+ * line naming the input file being indexed (or the index, when the last
+ * commit failed) and WHY. Then the corpus is intact and the batches that
+ * were committed are whole; with the room back, the same command
+ * completes.
+ */
+static void
+fill_up(struct fixture *f, const char *db, const char *why, limit_fn *limit,
+        void *ctx, bool largest_file)
+{
+    char gen[4400], scratch[4400];
+    snprintf(gen, sizeof(gen), "%s/gen", f->dir);
+    snprintf(scratch, sizeof(scratch), "%s/measure.db", f->dir);
+    tu_gen_specs(gen, 0, N_GEN, 5);
+    unsigned long long base_total, base_largest, full_total, full_largest;
+    index_corpus(scratch);
+    du(scratch, &base_total, &base_largest);
+    const char *measure[] = {"jobdex-index", "-q",    "--batch-mb", "1",
+                             "-d",           scratch, gen,          NULL};
+    run_ok(measure);
+    du(scratch, &full_total, &full_largest);
+    unsigned long long room =
+        largest_file ? base_largest + (full_largest - base_largest) / 2
+                     : (full_total - base_total) / 2;
+
+    index_corpus(db);
+    const char *argv[] = {"jobdex-index",
+                          "-q",
+                          "--no-progress",
+                          "--batch-mb",
+                          "1",
+                          "-d",
+                          db,
+                          gen,
+                          NULL};
+    struct tu_run r;
+    limit(true, ctx, room);
+    tu_run(argv, NULL, &r);
+    limit(false, ctx, 0);
+    if (r.status != 3 || tu_count_lines(r.err, why) != 1)
+        fprintf(stderr, "status %d:\n%s", r.status, r.err);
+    assert_int_equal(r.status, 3);
+    assert_int_equal(tu_count_lines(r.err, "jobdex-index: "), 1);
+    assert_int_equal(tu_count_lines(r.err, why), 1);
+    char index_file[4500], commit[4500];
+    snprintf(index_file, sizeof(index_file), "jobdex-index: cannot index '%s/",
+             gen);
+    snprintf(commit, sizeof(commit),
+             "jobdex-index: cannot commit to '%s': ", db);
+    assert_true(strncmp(r.err, index_file, strlen(index_file)) == 0 ||
+                strncmp(r.err, commit, strlen(commit)) == 0);
+    tu_run_free(&r);
+    size_t n = assert_corpus_intact(db);
+    fprintf(stderr, "full disk (%s): %zu of %d records were committed\n", why,
+            n - N_CORPUS, N_GEN);
+    /* Those committed are whole: as the scratch index holds them. */
+    jd_db *got, *want;
+    size_t seen = 0;
+    assert_int_equal(jd_db_new(&got), JD_OK);
+    assert_int_equal(jd_db_new(&want), JD_OK);
+    assert_int_equal(jd_db_open(got, db, JD_OPEN_READ), JD_OK);
+    assert_int_equal(jd_db_open(want, scratch, JD_OPEN_READ), JD_OK);
+    for (unsigned i = 0; i < N_GEN; i++) {
+        char id[64];
+        tu_gen_id(i, id, sizeof(id));
+        char *a = record_json(got, id), *b = record_json(want, id);
+        assert_non_null(b);
+        if (a) {
+            assert_string_equal(a, b);
+            seen++;
+        }
+        free(a);
+        free(b);
+    }
+    assert_int_equal(seen, n - N_CORPUS);
+    jd_db_free(got);
+    jd_db_free(want);
+
+    tu_run(argv, NULL, &r);
+    if (r.status != 0)
+        fprintf(stderr, "after making room: %s", r.err);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    assert_int_equal(assert_corpus_intact(db), N_CORPUS + N_GEN);
+}
+
+static void
+fsize_limit(bool on, void *ctx, unsigned long long bytes)
+{
+    (void)ctx;
+    static struct rlimit saved;
+    if (on) {
+        getrlimit(RLIMIT_FSIZE, &saved);
+        struct rlimit lim = saved;
+        lim.rlim_cur = (rlim_t)bytes;
+        signal(SIGXFSZ, SIG_IGN); /* write() fails with EFBIG instead */
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    } else {
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+        signal(SIGXFSZ, SIG_DFL);
+    }
+}
+
+static void
+test_limits_file_size_limit_loses_nothing_committed(void **state)
+{
+    struct fixture *f = *state;
+    char db[4400];
+    snprintf(db, sizeof(db), "%s/fsize.db", f->dir);
+    fill_up(f, db, "File too large", fsize_limit, NULL, true);
+}
+
+static void
+tmpfs_size(bool on, void *ctx, unsigned long long bytes)
+{
+    const char *mnt = ctx;
+    char opts[64] = "size=256m";
+    if (on) {
+        struct statvfs sv;
+        assert_int_equal(statvfs(mnt, &sv), 0);
+        unsigned long long used =
+            (unsigned long long)(sv.f_blocks - sv.f_bfree) * sv.f_frsize;
+        snprintf(opts, sizeof(opts), "size=%lluk", (used + bytes) / 1024);
+    }
+    assert_int_equal(mount("jobdex-test", mnt, "tmpfs", MS_REMOUNT, opts), 0);
+}
+
+static void
+test_limits_full_disk_loses_nothing_committed(void **state)
+{
+    struct fixture *f = *state;
+    char mnt[4400], db[4500];
+    snprintf(mnt, sizeof(mnt), "%s/disk", f->dir);
+    mkdir(mnt, 0777);
+    /* A private mount namespace: the tmpfs is seen by this process and
+     * its children only, and goes when they do. */
+    if (unshare(CLONE_NEWNS) != 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("jobdex-test", mnt, "tmpfs", 0, "size=256m") != 0) {
+        fprintf(stderr,
+                "no tmpfs here (%s): the file-size limit test "
+                "stands in\n",
+                strerror(errno));
+        skip();
+    }
+    snprintf(db, sizeof(db), "%s/full.db", mnt);
+    fill_up(f, db, "No space left on device", tmpfs_size, mnt, false);
+    umount2(mnt, MNT_DETACH);
+}
+
+int
+main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_limits_spec_of_exactly_the_limit_is_read_one_byte_more_is_not),
+        T(test_limits_ten_mb_line_rejects_only_what_holds_it),
+        T(test_limits_batch_blank_and_bad_lines),
+        T(test_limits_long_line_under_the_limit_is_indexed),
+        T(test_limits_nul_bytes_are_reported_with_their_offset),
+        T(test_limits_invalid_and_overlong_utf8_are_reported_with_their_offset),
+        T(test_limits_symlink_loops_are_reported_not_followed),
+        T(test_limits_fifo_and_failing_read_are_reported_never_waited_on),
+        T(test_limits_permission_denied_is_reported),
+        T(test_limits_missing_index_is_reported_with_status_3),
+        T(test_limits_older_format_is_refused_and_left_alone),
+        T(test_limits_file_size_limit_loses_nothing_committed),
+        T(test_limits_full_disk_loses_nothing_committed),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}
