@@ -330,11 +330,16 @@ text_ends_open(const char *s, size_t len)
 }
 
 /* A running footer such as "Riverton - Accountant II    Page 1 of 2":
- * short, and ending (or starting) with "Page N of M". */
+ * ending with "Page N of M" (a long class title and department may come
+ * first, so up to FOOTER_MAX_WORDS words), or short and starting with it
+ * (then FOOTER_LEAD_MAX_WORDS, since text may follow). */
+#define FOOTER_MAX_WORDS 40
+#define FOOTER_LEAD_MAX_WORDS 14
 static bool
 has_page_of(const char *s, size_t len)
 {
-    if (text_words(s, len) > 14)
+    size_t words = text_words(s, len);
+    if (words > FOOTER_MAX_WORDS)
         return false;
     for (const char *p = s; (p = text_find_ci(p, len - (size_t)(p - s),
                                              "page ")) != NULL;
@@ -356,7 +361,7 @@ has_page_of(const char *s, size_t len)
             q++;
         while (q < end && *q == ' ')
             q++;
-        if (q == end || p == s)
+        if (q == end || (p == s && words <= FOOTER_LEAD_MAX_WORDS))
             return true;
     }
     return false;

@@ -398,6 +398,42 @@ test_spec_drops_disclaimers_not_items_that_mention_them(void **state)
     recs_free(&r);
 }
 
+/* A running footer with a long title and department before "Page N of
+ * M" is dropped between two pages of duties, and the duty it interrupts
+ * is joined across it. */
+static const char long_footer[] =
+    "CITY OF LAKEVIEW\n"
+    "CLASSIFICATION: SENIOR ENVIRONMENTAL COMPLIANCE INSPECTOR\n"
+    "\n"
+    "TYPICAL DUTIES:\n"
+    "1. Inspects industrial facilities for compliance with storm water\n"
+    "City of Lakeview Department of Public Works and Environmental Services "
+    "Senior Environmental Compliance Inspector Class Specification   Page 1 of 2\n"
+    "permits and prepares enforcement reports.\n"
+    "2. Trains staff.\n";
+
+static void
+test_spec_drops_a_long_running_footer(void **state)
+{
+    (void)state;
+    struct recs r;
+    struct jd_parse_sink sink = {keep, NULL, &r};
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(jd_parse_text(long_footer, strlen(long_footer),
+                                   "lakeview.txt", NULL, &sink, why,
+                                   sizeof(why)),
+                     JD_OK);
+    assert_int_equal(r.n, 1);
+    jd_spec *s = r.v[0];
+    assert_nowhere(s, "Page 1 of 2");
+    assert_int_equal(s->duties.len, 2);
+    assert_string_equal(s->duties.v[0].text,
+                        "Inspects industrial facilities for compliance with "
+                        "storm water permits and prepares enforcement "
+                        "reports.");
+    recs_free(&r);
+}
+
 /* ---- bad input ---- */
 
 static jd_status
@@ -489,6 +525,7 @@ main(void)
         cmocka_unit_test(test_spec_joins_a_duty_wrapped_over_a_page_break),
         cmocka_unit_test(
             test_spec_drops_disclaimers_not_items_that_mention_them),
+        cmocka_unit_test(test_spec_drops_a_long_running_footer),
         cmocka_unit_test(test_spec_rejects_empty_binary_and_invalid_utf8),
         cmocka_unit_test(test_spec_rejects_text_without_a_title),
         cmocka_unit_test(test_spec_rejects_files_over_the_size_limit),
