@@ -679,11 +679,13 @@ best_items(jd_db *db, const struct rank_params *p, const struct chosen *terms,
     struct xs_mset *m = NULL;
     char gterm[32];
     snprintf(gterm, sizeof(gterm), PREFIX_LIST "%s", list);
-    jd_status st = item_query(terms, nterms,
-                              strcmp(list, "titles") == 0 ? 0 : 2, &q);
-    if (st == JD_OK)
+    bool titles = strcmp(list, "titles") == 0;
+    jd_status st = item_query(terms, nterms, titles ? 0 : 2, &q);
+    /* Title words are in title items only (their own prefix), so only
+     * other lists need the filter; it costs a walk of every title. */
+    if (st == JD_OK && !titles)
         st = xs_query_term(gterm, strlen(gterm), 1, &g);
-    if (st == JD_OK) {
+    if (st == JD_OK && !titles) {
         struct xs_query *both[2] = {q, g};
         struct xs_query *fq;
         st = xs_query_combine(XS_OP_FILTER, both, 2, 0, &fq);
@@ -698,8 +700,7 @@ best_items(jd_db *db, const struct rank_params *p, const struct chosen *terms,
         st = exclude(&q, PREFIX_PARENT, exclude_id);
     /* The K nearest items vote for their classes, each by its score
      * relative to the best item raised to the power GAMMA. */
-    size_t k = (size_t)(strcmp(list, "titles") == 0 ? p->title_knn
-                                                     : p->item_knn);
+    size_t k = (size_t)(titles ? p->title_knn : p->item_knn);
     struct xs_search s = {q,  0,  k ? k : want, p->k1, p->b, false,
                           k ? -1 : SLOT_ITEM_PARENT, -1, false};
     if (st == JD_OK)
