@@ -5,9 +5,9 @@
  * paragraphs. In a list the first marker fixes the top level (its indent
  * and kind); a marker further in, or of another kind at the same indent,
  * is a sub-bullet and stays with its parent. An unmarked line continues
- * the current item unless it clearly starts a new statement (the previous
- * one ended a sentence and this one starts with a capital after a blank
- * line). Paragraph text follows the same continuation rule, so a sentence
+ * the current item unless it starts a new statement: the previous line
+ * ended a sentence and stopped short of the wrapping width (or a blank
+ * line parts them), and this one starts with a capital. Paragraph text follows the same continuation rule, so a sentence
  * wrapped over a page break is joined again.
  */
 #include "spec_items.h"
@@ -110,6 +110,26 @@ continues(const jd_buf *b, const struct unit *u, unsigned prev_columns,
         return true;
     return opts && opts->wrapped && opts->width > 0 &&
            prev_columns * 10 >= opts->width * 6;
+}
+
+/*
+ * In a marked list of a hard-wrapped document, does unmarked unit U go on
+ * with the item whose last physical line was PREV_COLUMNS wide, though
+ * that line ended a sentence? It does when no blank line parts them and
+ * that line reached near the wrapping width: the wrap, not the writer,
+ * broke the line, and the item's next sentence follows ("1. Prepares
+ * the budget. / Consults with managers ..."). Not in paragraphs, where
+ * one unmarked line may be one whole duty, nor where lines are longer
+ * than a page is wide (a paragraph a line, as in markdown).
+ */
+#define WRAP_MAX_COLUMNS 132
+static bool
+wrapped_on(const struct unit *u, unsigned prev_columns,
+           const struct item_opts *opts)
+{
+    return !u->blank_before && opts && opts->wrapped && opts->width > 0 &&
+           opts->width <= WRAP_MAX_COLUMNS &&
+           prev_columns * 10 >= opts->width * 8;
 }
 
 static jd_status
@@ -363,7 +383,8 @@ marked_mode(struct emitter *e, const struct unit *u, size_t n)
                 break;
             }
             st = buf_append(&c.text, x->s, x->len);
-        } else if (c.open && continues(&c.text, x, c.columns, e->opts)) {
+        } else if (c.open && (continues(&c.text, x, c.columns, e->opts) ||
+                              wrapped_on(x, c.columns, e->opts))) {
             st = join(&c.text, x->s, x->len);
         } else {
             /* An unmarked statement between items: an item of its own. */

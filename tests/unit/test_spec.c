@@ -434,6 +434,48 @@ test_spec_drops_a_long_running_footer(void **state)
     recs_free(&r);
 }
 
+/* In a hard-wrapped bulleted list, a line that ends a sentence near the
+ * wrapping width does not end the item: the item's next sentence goes on
+ * below it. A short line that ends a sentence does end it. */
+static const char wrapped_sentences[] =
+    "CITY OF LAKEVIEW\n"
+    "CLASSIFICATION: PRINTING COORDINATOR\n"
+    "\n"
+    "ESSENTIAL FUNCTIONS:\n"
+    "*  Monitors the schedule status of printing jobs throughout the production\n"
+    "   cycle and takes action as necessary.\n"
+    "*  Uses available data processing techniques and tools as appropriate.\n"
+    "   Assists in the job layout, design, mark-up and copy preparation on job\n"
+    "   and publication work.\n"
+    "*  Confers with production supervision to establish staff availability\n"
+    "   and job sequencing.\n"
+    "*  Trains staff.\n"
+    "Orders paper and supplies.\n";
+
+static void
+test_spec_joins_sentences_of_one_wrapped_item(void **state)
+{
+    (void)state;
+    struct recs r;
+    struct jd_parse_sink sink = {keep, NULL, &r};
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(jd_parse_text(wrapped_sentences,
+                                   strlen(wrapped_sentences), "lakeview.txt",
+                                   NULL, &sink, why, sizeof(why)),
+                     JD_OK);
+    assert_int_equal(r.n, 1);
+    jd_spec *s = r.v[0];
+    assert_int_equal(s->duties.len, 5);
+    assert_string_equal(s->duties.v[1].text,
+                        "Uses available data processing techniques and tools "
+                        "as appropriate. Assists in the job layout, design, "
+                        "mark-up and copy preparation on job and publication "
+                        "work.");
+    assert_string_equal(s->duties.v[3].text, "Trains staff.");
+    assert_string_equal(s->duties.v[4].text, "Orders paper and supplies.");
+    recs_free(&r);
+}
+
 /* ---- bad input ---- */
 
 static jd_status
@@ -526,6 +568,7 @@ main(void)
         cmocka_unit_test(
             test_spec_drops_disclaimers_not_items_that_mention_them),
         cmocka_unit_test(test_spec_drops_a_long_running_footer),
+        cmocka_unit_test(test_spec_joins_sentences_of_one_wrapped_item),
         cmocka_unit_test(test_spec_rejects_empty_binary_and_invalid_utf8),
         cmocka_unit_test(test_spec_rejects_text_without_a_title),
         cmocka_unit_test(test_spec_rejects_files_over_the_size_limit),
