@@ -60,8 +60,15 @@ partition(const struct file_list *files, size_t n, size_t *bounds)
 static void
 send_report(struct run *r, bool done, bool failed)
 {
-    struct report m = {r->done_files, r->records, r->rejected,
-                       r->failed_files, done, failed};
+    /* Zeroed whole: the padding goes down the pipe too. */
+    struct report m;
+    memset(&m, 0, sizeof(m));
+    m.files = r->done_files;
+    m.records = r->records;
+    m.rejected = r->rejected;
+    m.failed_files = r->failed_files;
+    m.done = done;
+    m.failed = failed;
     const char *p = (const char *)&m;
     size_t left = sizeof(m);
     while (left > 0) {
@@ -101,7 +108,10 @@ worker(struct run *r, size_t k, size_t lo, size_t hi)
         return 3;
     }
     jd_db_set_batch_bytes(shard, r->opt.batch_bytes);
-    /* The parent's handle is not ours to use or close. */
+    /* The parent's handle is not ours to use or close (closing a
+     * writable Xapian database commits); it is put back, still
+     * reachable, before the worker exits. */
+    jd_db *parent = r->db;
     r->db = shard;
     r->lo = lo;
     r->hi = hi;
@@ -114,6 +124,7 @@ worker(struct run *r, size_t k, size_t lo, size_t hi)
         rc = 1;
     }
     send_report(r, true, rc != 0);
+    r->db = parent;
     jd_db_free(shard);
     return rc ? 3 : 0;
 }

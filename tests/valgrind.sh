@@ -46,15 +46,9 @@ printf '%s\n' '{"id": 1, "text": "web content and analytics"}' \
 run 0 jobdex-index --no-progress -d "$db" corpus tests/fixtures/specs
 run 1 jobdex-index --no-progress -d "$db" "$dir/bad" "$dir/missing.txt"
 run 0 jobdex-index --dump corpus/st-louis
-# PENDING (JOBDEX_PENDING=1 runs it): -j 2 fails under valgrind. In
-# indexer/workers.c, send_report() writes a struct report whose padding
-# is uninitialised (memset it first), and each worker drops the parent's
-# jd_db (r->db = shard) without freeing it, a definite leak at the
-# worker's exit (keep the pointer reachable, or fork before opening).
-if [ -n "${JOBDEX_PENDING:-}" ]; then
-    run 0 jobdex-index --no-progress -j 2 -d "$dir/parallel.db" corpus \
-        tests/fixtures/specs
-fi
+# A parallel run: workers report through a pipe and exit with _exit.
+run 0 jobdex-index --no-progress -j 2 -d "$dir/parallel.db" corpus \
+    tests/fixtures/specs
 run 0 jobdex-query -d "$db" search '"public relations"' --jurisdiction milwaukie
 run 0 jobdex-query -d "$db" --format json search 'title:coordinator AND website'
 run 0 jobdex-query -d "$db" --format csv search 'manag* OR (budget NOT director)'
