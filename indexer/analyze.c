@@ -245,9 +245,12 @@ fold_word(struct analyzer *a, const char *word, size_t len)
         jd_status st = buf_reserve(&a->folded, n);
         if (st != JD_OK)
             return st;
+        /* cppcheck-suppress knownConditionTrueFalse ; n is not 0 when len is not */
         for (size_t i = 0; i < n; i++) {
             char c = word[i];
-            a->folded.data[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+            if (c >= 'A' && c <= 'Z')
+                c = (char)(c - 'A' + 'a');
+            a->folded.data[i] = c;
         }
         a->folded.len = n;
         a->folded.data[n] = '\0';

@@ -326,8 +326,8 @@ jd_db_open(jd_db *db, const char *path, unsigned flags)
     enum xs_mode mode = !db->writable                ? XS_READ
                         : (flags & JD_OPEN_CREATE) ? XS_CREATE
                                                    : XS_WRITE;
-    jd_status st = JD_OK;
     if (db->writable) {
+        jd_status st;
         if ((st = take_lock(db)) != JD_OK || (st = read_generation(db)) != JD_OK)
             return st;
         tidy(db);

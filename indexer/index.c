@@ -76,7 +76,7 @@ add_filter(struct xs_doc *doc, const char *prefix, const char *text,
         return JD_OK;
     char term[SLUG_MAX + 8];
     size_t pl = strlen(prefix);
-    memcpy(term, prefix, pl);
+    memcpy(term, prefix, pl); /* NOLINT(bugprone-not-null-terminated-result): terms go with their length */
     if (jurisdiction)
         jd_jurisdiction_slug(text, term + pl, SLUG_MAX);
     else
@@ -92,7 +92,7 @@ add_positional(jd_db *db, struct xs_doc *doc, const char *prefix)
 {
     char term[TERM_MAX + 8];
     size_t pl = strlen(prefix);
-    memcpy(term, prefix, pl);
+    memcpy(term, prefix, pl); /* NOLINT(bugprone-not-null-terminated-result): terms go with their length */
     jd_status st = JD_OK;
     for (size_t i = 0; i < db->tv.n && st == JD_OK; i++) {
         const struct term_ref *r = &db->tv.v[i];
@@ -159,7 +159,7 @@ put_item(jd_db *db, const jd_spec *s, const char *list, size_t i)
     const char *prefix = strcmp(list, "titles") == 0 ? PREFIX_TITLE : "";
     size_t pl = strlen(prefix);
     char term[TERM_MAX + 8];
-    memcpy(term, prefix, pl);
+    memcpy(term, prefix, pl); /* NOLINT(bugprone-not-null-terminated-result): terms go with their length */
     for (size_t k = 0; k < db->tv.n && st == JD_OK; k++) {
         const struct term_ref *r = &db->tv.v[k];
         memcpy(term + pl, db->tv.bytes.data + r->off, r->len);

@@ -395,13 +395,10 @@ main(int argc, char **argv)
                       (r.opt.progress == -1 && isatty(STDERR_FILENO));
     r.hi = r.files.n;
     r.report_fd = -1;
-    int rc = 0;
-    if (!r.opt.dump && open_index(&r) != 0)
-        rc = 3;
-    else if (!r.opt.dump && r.opt.jobs > 1 && r.files.n > 1)
-        rc = run_workers(&r) != 0 ? 3 : 0;
-    else if (read_inputs(&r) != 0)
-        rc = 3;
+    bool parallel = !r.opt.dump && r.opt.jobs > 1 && r.files.n > 1;
+    bool failed = (!r.opt.dump && open_index(&r) != 0) ||
+                  (parallel ? run_workers(&r) : read_inputs(&r)) != 0;
+    int rc = failed ? 3 : 0;
     if (rc == 0) {
         clock_gettime(CLOCK_MONOTONIC, &t1);
         rc = finish(&r, (double)(t1.tv_sec - t0.tv_sec) +

@@ -292,7 +292,7 @@ readd(jd_db *db, const char *path)
 static jd_status
 open_shards(jd_db *db, size_t n, jd_db ***out)
 {
-    jd_db **v = calloc(n ? n : 1, sizeof(*v));
+    jd_db **v = calloc(n ? n : 1, sizeof(jd_db *));
     if (!v)
         return JD_ERR_NOMEM;
     *out = v;

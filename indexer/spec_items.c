@@ -498,6 +498,7 @@ items_qual_kind(const char *text, size_t len)
 {
     char low[160];
     size_t n = len < sizeof(low) - 1 ? len : sizeof(low) - 1;
+    /* cppcheck-suppress knownConditionTrueFalse ; n is not 0 when len is not */
     for (size_t i = 0; i < n; i++)
         low[i] = (char)tolower((unsigned char)text[i]);
     low[n] = '\0';

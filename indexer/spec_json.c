@@ -366,7 +366,7 @@ read_record(struct reader *r, json_t *o, const char *default_jurisdiction)
         (st = spec_set(s, &s->jurisdiction, default_jurisdiction,
                        strlen(default_jurisdiction))) != JD_OK)
         return st;
-    if (!s->id && (st = spec_make_id(s)) != JD_OK)
+    if (!s->id && spec_make_id(s) != JD_OK)
         return fail(r, "id", "cannot make an id from the code or title");
     return JD_OK;
 }

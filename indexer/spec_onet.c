@@ -59,6 +59,7 @@ static struct occ *
 find_occ(struct onet *o, const char *code)
 {
     struct occ key;
+    memset(&key, 0, sizeof(key));
     snprintf(key.code, sizeof(key.code), "%s", code);
     return bsearch(&key, o->occ, o->n, sizeof(*o->occ), cmp_occ);
 }

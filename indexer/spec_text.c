@@ -272,7 +272,7 @@ line_heading(const struct sline *l, struct heading *h)
         return false; /* a list item, not a heading */
     bool caps = text_is_caps(body, blen) && !text_ends_sentence(body, blen);
     bool known = vocab_heading(h->text.s, h->text.len, &h->m);
-    if (caps && words <= 12) {
+    if (caps) {
         h->kind = known ? H_SECTION : H_CAPS;
         return true;
     }

@@ -493,6 +493,7 @@ vocab_is_boilerplate(const char *text, size_t len)
 {
     char low[1024];
     size_t n = len < sizeof(low) - 1 ? len : sizeof(low) - 1;
+    /* cppcheck-suppress knownConditionTrueFalse ; n is not 0 when len is not */
     for (size_t i = 0; i < n; i++)
         low[i] = (char)tolower((unsigned char)text[i]);
     low[n] = '\0';
@@ -506,8 +507,10 @@ vocab_is_boilerplate(const char *text, size_t len)
      * boilerplate ("The City is an Equal Opportunity Employer. In
      * compliance with ..."). */
     size_t start = 0;
+    /* cppcheck-suppress knownConditionTrueFalse ; n is not 0 when len is not */
     while (start < n) {
         size_t end = start;
+        /* cppcheck-suppress knownConditionTrueFalse ; n is not 0 when len is not */
         while (end < n && !((low[end] == '.' || low[end] == '?' ||
                              low[end] == '!') &&
                             (end + 1 == n || low[end + 1] == ' ')))

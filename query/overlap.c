@@ -144,11 +144,6 @@ slug_equal(const char *value, const char *filter, bool jurisdiction)
     return strcmp(a, b) == 0;
 }
 
-struct tf_ctx {
-    struct ov *v;
-    struct termmap tf; /* stem -> count in this item */
-};
-
 /* A term of an item's termlist: its stems (unprefixed) with their
  * counts; the boolean terms (upper-case prefixes) are skipped. */
 static int
@@ -320,7 +315,6 @@ add_item(struct ov *v, const char *parent, const char *list, size_t idx,
 }
 
 struct load_ctx {
-    struct ov *v;
     unsigned *docids;
     size_t n, cap;
 };
@@ -345,7 +339,7 @@ note_docid(void *ctx, unsigned docid)
 static jd_status
 load_list(struct ov *v, const char *list)
 {
-    struct load_ctx c = {v, NULL, 0, 0};
+    struct load_ctx c = {NULL, 0, 0};
     char term[32];
     snprintf(term, sizeof(term), PREFIX_LIST "%s", list);
     jd_status st = xs_postings(v->db->items, term, note_docid, &c, v->db->msg,

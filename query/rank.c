@@ -88,6 +88,7 @@ knob(struct rank_params *p, const char *name)
 {
     for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++)
         if (strcmp(name, knobs[i].name) == 0)
+            /* cppcheck-suppress invalidPointerCast ; offsetof a double */
             return (double *)((char *)p + knobs[i].offset);
     return NULL;
 }
@@ -145,7 +146,9 @@ params_for(size_t words)
     }
     struct rank_params p = m->at[lo], hi = m->at[lo + 1];
     for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+        /* cppcheck-suppress invalidPointerCast ; offsetof a double */
         double *a = (double *)((char *)&p + knobs[i].offset);
+        /* cppcheck-suppress invalidPointerCast ; offsetof a double */
         double b = *(double *)((char *)&hi + knobs[i].offset);
         *a += t * (b - *a);
     }
@@ -717,16 +720,19 @@ best_items(jd_db *db, const struct rank_params *p, const struct chosen *terms,
             break;
         }
         double rel = top > 0 ? xs_mset_weight(m, i) / top : 0;
+        /* cppcheck-suppress invalidPointerCast ; offsetof a double */
         *(double *)((char *)c + field) += k ? pow(rel, p->gamma) : rel;
     }
     /* Normalise the votes by the best class's. */
     double best = 0;
     for (size_t i = 0; i < cands->n; i++) {
+        /* cppcheck-suppress invalidPointerCast ; offsetof a double */
         double v = *(double *)((char *)&cands->v[i] + field);
         if (v > best)
             best = v;
     }
     for (size_t i = 0; best > 0 && i < cands->n; i++)
+        /* cppcheck-suppress invalidPointerCast ; offsetof a double */
         *(double *)((char *)&cands->v[i] + field) /= best;
     xs_mset_free(m);
     xs_query_free(g);
@@ -951,9 +957,10 @@ record_stems(struct analyzer *a, const jd_spec *s, struct termmap *out)
         st = analyze_text(a, s->alt_titles.v[i], strlen(s->alt_titles.v[i]),
                           &pos, add_stem, out);
     }
-    void *ctx[2] = {a, out};
-    if (st == JD_OK)
+    if (st == JD_OK) {
+        void *ctx[2] = {a, out};
         st = spec_each_clist(s, stems_of_list, ctx);
+    }
     return st == JD_ERR_INTERRUPTED ? JD_ERR_NOMEM : st;
 }
 

@@ -108,8 +108,8 @@ test_parallel_index_answers_as_one_worker_does(void **state)
 {
     struct fixture *f = *state;
     tu_gen_specs(f->specs, 0, 300, 7);
-    assert_int_equal(index_with("-d", f->one, f->specs, NULL), 0);
-    assert_int_equal(index_with("-j", "3", "-d", f->many, f->specs, NULL), 0);
+    assert_int_equal(index_with("-d", f->one, f->specs, (char *)NULL), 0);
+    assert_int_equal(index_with("-j", "3", "-d", f->many, f->specs, (char *)NULL), 0);
     size_t c1, i1, c3, i3;
     counts(f->one, &c1, &i1);
     counts(f->many, &c3, &i3);
@@ -120,24 +120,24 @@ test_parallel_index_answers_as_one_worker_does(void **state)
     const char *searches[] = {"budget", "title:analyst OR duty:\"prepares reports\"",
                               "report* AND NOT budget"};
     for (size_t k = 0; k < sizeof(searches) / sizeof(searches[0]); k++) {
-        char *a = query(f->one, "search", searches[k], NULL);
-        char *b = query(f->many, "search", searches[k], NULL);
+        char *a = query(f->one, "search", searches[k], (char *)NULL);
+        char *b = query(f->many, "search", searches[k], (char *)NULL);
         assert_null(strstr(a, "\"results\":[]"));
         assert_string_equal(a, b);
         free(a);
         free(b);
     }
     const char *kw = "budget, reports, audits, public works";
-    char *a = query(f->one, "match", "--keywords", kw, NULL);
-    char *b = query(f->many, "match", "--keywords", kw, NULL);
+    char *a = query(f->one, "match", "--keywords", kw, (char *)NULL);
+    char *b = query(f->many, "match", "--keywords", kw, (char *)NULL);
     assert_null(strstr(a, "\"results\":[]"));
     assert_string_equal(a, b);
     free(a);
     free(b);
     char id[64];
     tu_gen_id(17, id, sizeof(id));
-    a = query(f->one, "similar", id, NULL);
-    b = query(f->many, "similar", id, NULL);
+    a = query(f->one, "similar", id, (char *)NULL);
+    b = query(f->many, "similar", id, (char *)NULL);
     assert_string_equal(a, b);
     free(a);
     free(b);
@@ -148,14 +148,14 @@ test_parallel_reindex_replaces_what_the_index_held(void **state)
 {
     struct fixture *f = *state;
     tu_gen_specs(f->specs, 0, 200, 7);
-    assert_int_equal(index_with("-j", "2", "-d", f->many, f->specs, NULL), 0);
+    assert_int_equal(index_with("-j", "2", "-d", f->many, f->specs, (char *)NULL), 0);
     size_t c, i;
     counts(f->many, &c, &i);
     assert_int_equal(c, 200);
     /* 100 new specs and the 200 again: 300 records, no duplicates. */
     tu_gen_specs(f->specs, 200, 100, 7);
-    assert_int_equal(index_with("-j", "2", "-d", f->many, f->specs, NULL), 0);
-    assert_int_equal(index_with("-d", f->one, f->specs, NULL), 0);
+    assert_int_equal(index_with("-j", "2", "-d", f->many, f->specs, (char *)NULL), 0);
+    assert_int_equal(index_with("-d", f->one, f->specs, (char *)NULL), 0);
     size_t c1, i1;
     counts(f->many, &c, &i);
     counts(f->one, &c1, &i1);
@@ -163,7 +163,7 @@ test_parallel_reindex_replaces_what_the_index_held(void **state)
     assert_int_equal(c, c1);
     assert_int_equal(i, i1);
     /* And once more, all known: still 300. */
-    assert_int_equal(index_with("-j", "4", "-d", f->many, f->specs, NULL), 0);
+    assert_int_equal(index_with("-j", "4", "-d", f->many, f->specs, (char *)NULL), 0);
     counts(f->many, &c, &i);
     assert_int_equal(c, 300);
     assert_int_equal(i, i1);
@@ -206,7 +206,7 @@ test_parallel_later_input_wins_across_workers(void **state)
              "DEFINITION\nIssues permits.\n");
     free(tu_write(f->specs, "b-other.txt", text, strlen(text)));
     assert_int_equal(index_with("-j", "2", "-J", "riverton", "-d", f->many,
-                                f->specs, NULL),
+                                f->specs, (char *)NULL),
                      0);
     size_t c, i;
     counts(f->many, &c, &i);
@@ -220,7 +220,7 @@ test_parallel_later_input_wins_across_workers(void **state)
     jd_spec_free(s);
     jd_db_free(db);
     /* The earlier version left nothing behind to find. */
-    char *out = query(f->many, "search", "filing", NULL);
+    char *out = query(f->many, "search", "filing", (char *)NULL);
     assert_non_null(strstr(out, "\"results\":[]"));
     free(out);
 }

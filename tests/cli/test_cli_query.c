@@ -87,7 +87,7 @@ test_query_search_title_and_word_ranks_web_services_first(void **state)
     (void)state;
     struct tu_run r;
     query(&r, NULL, "--format", "json", "search",
-          "title:coordinator AND website", NULL);
+          "title:coordinator AND website", (char *)NULL);
     assert_int_equal(r.status, 0);
     json_t *j = parse_json(r.out);
     assert_string_equal(result_id(j, 0), "milwaukie/web-services-coordinator");
@@ -101,7 +101,7 @@ test_query_search_phrase_with_filter_marks_the_phrase(void **state)
     (void)state;
     struct tu_run r;
     query(&r, NULL, "search", "\"public relations\"", "--jurisdiction",
-          "milwaukie", NULL);
+          "milwaukie", (char *)NULL);
     assert_int_equal(r.status, 0);
     /* Not a terminal: matches in brackets, the phrase as one mark. */
     assert_non_null(strstr(r.out, "2 of 2 classes match"));
@@ -123,7 +123,7 @@ test_query_search_grade_range_keeps_only_classes_in_range(void **state)
     (void)state;
     struct tu_run r;
     query(&r, NULL, "-f", "json", "search", "duty:budget", "--grade", "30..40",
-          NULL);
+          (char *)NULL);
     assert_int_equal(r.status, 0);
     json_t *j = parse_json(r.out);
     json_t *res = json_object_get(j, "results");
@@ -138,17 +138,17 @@ test_query_search_grade_range_keeps_only_classes_in_range(void **state)
     tu_run_free(&r);
     /* "city" is in every spec; the range keeps grade 31 only (grades
      * 56, 60 and 66 lie outside, St. Louis has none). */
-    query(&r, NULL, "-f", "json", "search", "city", NULL);
+    query(&r, NULL, "-f", "json", "search", "city", (char *)NULL);
     j = parse_json(r.out);
     assert_int_equal(json_array_size(json_object_get(j, "results")), 5);
     json_decref(j);
     tu_run_free(&r);
-    query(&r, NULL, "-f", "json", "search", "city", "--grade", "30..40", NULL);
+    query(&r, NULL, "-f", "json", "search", "city", "--grade", "30..40", (char *)NULL);
     j = parse_json(r.out);
     assert_int_equal(json_array_size(json_object_get(j, "results")), 1);
     json_decref(j);
     tu_run_free(&r);
-    query(&r, NULL, "-f", "json", "search", "city", "--grade", "55..", NULL);
+    query(&r, NULL, "-f", "json", "search", "city", "--grade", "55..", (char *)NULL);
     j = parse_json(r.out);
     assert_int_equal(json_array_size(json_object_get(j, "results")), 3);
     json_decref(j);
@@ -160,19 +160,19 @@ test_query_search_exit_statuses(void **state)
 {
     (void)state;
     struct tu_run r;
-    query(&r, NULL, "search", "zebra", NULL);
+    query(&r, NULL, "search", "zebra", (char *)NULL);
     assert_int_equal(r.status, 1);
     tu_run_free(&r);
-    query(&r, NULL, "search", "budget AND", NULL);
+    query(&r, NULL, "search", "budget AND", (char *)NULL);
     assert_int_equal(r.status, 2);
     assert_true(strncmp(r.err, "jobdex-query: invalid query 'budget AND': ",
                         42) == 0);
     tu_run_free(&r);
-    query(&r, NULL, "search", "the", NULL);
+    query(&r, NULL, "search", "the", (char *)NULL);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "only stop words"));
     tu_run_free(&r);
-    query(&r, NULL, "frobnicate", NULL);
+    query(&r, NULL, "frobnicate", (char *)NULL);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "unknown command 'frobnicate'"));
     tu_run_free(&r);
@@ -212,7 +212,7 @@ test_query_match_resume_explains_with_real_duties_and_lines(void **state)
 {
     (void)state;
     struct tu_run r;
-    query(&r, NULL, "-f", "json", "match", "--explain", resume, NULL);
+    query(&r, NULL, "-f", "json", "match", "--explain", resume, (char *)NULL);
     assert_int_equal(r.status, 0);
     json_t *j = parse_json(r.out);
     assert_string_equal(result_id(j, 0), "milwaukie/web-services-coordinator");
@@ -280,7 +280,7 @@ test_query_match_keywords_rank_community_engagement_first(void **state)
     (void)state;
     struct tu_run r;
     query(&r, NULL, "-f", "json", "match", "--keywords",
-          "grant programs, neighborhood associations, public outreach", NULL);
+          "grant programs, neighborhood associations, public outreach", (char *)NULL);
     assert_int_equal(r.status, 0);
     json_t *j = parse_json(r.out);
     assert_string_equal(result_id(j, 0),
@@ -295,8 +295,8 @@ test_query_match_reads_standard_input_and_is_deterministic(void **state)
     (void)state;
     char *text = tu_read(resume, NULL);
     struct tu_run a, b;
-    query(&a, text, "match", "--explain", "-", NULL);
-    query(&b, text, "match", "--explain", "-", NULL);
+    query(&a, text, "match", "--explain", "-", (char *)NULL);
+    query(&b, text, "match", "--explain", "-", (char *)NULL);
     assert_int_equal(a.status, 0);
     assert_string_equal(a.out, b.out);
     assert_non_null(strstr(a.out, "1. Web Services Coordinator"));
@@ -317,7 +317,7 @@ test_query_match_batch_answers_each_line_in_order(void **state)
         "{\"id\": 7, \"text\": \"website content management system\"}\n"
         "{\"id\": \"c\", \"text\": \"the of and\"}\n";
     struct tu_run r;
-    query(&r, in, "-f", "json", "-n", "2", "match", "--batch", "-", NULL);
+    query(&r, in, "-f", "json", "-n", "2", "match", "--batch", "-", (char *)NULL);
     assert_int_equal(r.status, 1); /* two lines could not be answered */
     assert_int_equal(tu_count_lines(r.out, "{\"query\""), 4);
     char *save, *copy = strdup(r.out);
@@ -352,7 +352,7 @@ test_query_similar_excludes_itself_and_shows_shared_duties(void **state)
     (void)state;
     struct tu_run r;
     query(&r, NULL, "-f", "json", "similar",
-          "milwaukie/community-engagement-coordinator", NULL);
+          "milwaukie/community-engagement-coordinator", (char *)NULL);
     assert_int_equal(r.status, 0);
     json_t *j = parse_json(r.out);
     json_t *res = json_object_get(j, "results");
@@ -371,7 +371,7 @@ test_query_similar_excludes_itself_and_shows_shared_duties(void **state)
     assert_true(shared);
     json_decref(j);
     tu_run_free(&r);
-    query(&r, NULL, "similar", "nowhere/1", NULL);
+    query(&r, NULL, "similar", "nowhere/1", (char *)NULL);
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "no record 'nowhere/1'"));
     tu_run_free(&r);
@@ -382,17 +382,17 @@ test_query_show_prints_the_record_in_every_format(void **state)
 {
     (void)state;
     struct tu_run r;
-    query(&r, NULL, "show", "portland/30003028", NULL);
+    query(&r, NULL, "show", "portland/30003028", (char *)NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "title              Coordinator II"));
     assert_non_null(strstr(r.out, "DUTIES"));
     tu_run_free(&r);
-    query(&r, NULL, "-f", "json", "show", "portland/30003028", NULL);
+    query(&r, NULL, "-f", "json", "show", "portland/30003028", (char *)NULL);
     json_t *j = parse_json(r.out);
     assert_int_equal(json_array_size(json_object_get(j, "duties")), 23);
     json_decref(j);
     tu_run_free(&r);
-    query(&r, NULL, "-f", "csv", "show", "portland/30003028", NULL);
+    query(&r, NULL, "-f", "csv", "show", "portland/30003028", (char *)NULL);
     assert_true(strncmp(r.out, "field,n,kind,line,value\r\n", 25) == 0);
     size_t rows = 0;
     for (const char *p = r.out; (p = strstr(p, "\r\nduties,")) != NULL; p++)
@@ -406,7 +406,7 @@ test_query_stats_counts_by_jurisdiction(void **state)
 {
     (void)state;
     struct tu_run r;
-    query(&r, NULL, "-f", "json", "stats", NULL);
+    query(&r, NULL, "-f", "json", "stats", (char *)NULL);
     assert_int_equal(r.status, 0);
     json_t *j = parse_json(r.out);
     assert_int_equal(json_integer_value(json_object_get(j, "classes")), 5);
@@ -436,11 +436,11 @@ test_query_every_command_has_json_and_csv_with_header(void **state)
     };
     for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
         struct tu_run r;
-        query(&r, NULL, "-f", "json", cmds[c][0], cmds[c][1], cmds[c][2], NULL);
+        query(&r, NULL, "-f", "json", cmds[c][0], cmds[c][1], cmds[c][2], (char *)NULL);
         assert_int_equal(r.status, 0);
         json_decref(parse_json(r.out));
         tu_run_free(&r);
-        query(&r, NULL, "-f", "csv", cmds[c][0], cmds[c][1], cmds[c][2], NULL);
+        query(&r, NULL, "-f", "csv", cmds[c][0], cmds[c][1], cmds[c][2], (char *)NULL);
         assert_int_equal(r.status, 0);
         const char *nl = strstr(r.out, "\r\n");
         assert_non_null(nl);
@@ -473,7 +473,7 @@ test_query_overlap_groups_shared_duties_and_sets_boilerplate_apart(void **state)
 {
     (void)state;
     struct tu_run r;
-    query(&r, NULL, "-f", "json", "overlap", NULL);
+    query(&r, NULL, "-f", "json", "overlap", (char *)NULL);
     assert_int_equal(r.status, 0);
     json_t *j = parse_json(r.out);
     json_t *groups = json_object_get(j, "groups");
@@ -506,7 +506,7 @@ test_query_overlap_across_jurisdictions_groups_web_duties(void **state)
     struct tu_run r;
     /* README's threshold for related (not identical) work. */
     query(&r, NULL, "-f", "json", "overlap", "--across", "jurisdiction",
-          "--min-similarity", "0.3", NULL);
+          "--min-similarity", "0.3", (char *)NULL);
     assert_int_equal(r.status, 0);
     json_t *j = parse_json(r.out);
     json_t *groups = json_object_get(j, "groups");
@@ -538,12 +538,12 @@ test_query_overlap_across_jurisdictions_groups_web_duties(void **state)
     tu_run_free(&r);
     /* The matrix in CSV: a header, then pairs of jurisdictions. */
     query(&r, NULL, "-f", "csv", "overlap", "--across", "jurisdiction",
-          "--min-similarity", "0.3", "--matrix", NULL);
+          "--min-similarity", "0.3", "--matrix", (char *)NULL);
     assert_int_equal(r.status, 0);
     assert_true(strncmp(r.out, "a,b,count\r\n", 11) == 0);
     assert_non_null(strstr(r.out, "City of Milwaukie"));
     tu_run_free(&r);
-    query(&r, NULL, "overlap", "--across", "nowhere", NULL);
+    query(&r, NULL, "overlap", "--across", "nowhere", (char *)NULL);
     assert_int_equal(r.status, 2);
     tu_run_free(&r);
 }
@@ -559,14 +559,14 @@ test_query_help_and_usage_errors(void **state)
     assert_true(strncmp(r.out, "Usage: jobdex-query", 19) == 0);
     assert_non_null(strstr(r.out, "Exit status"));
     tu_run_free(&r);
-    query(&r, NULL, "search", "x", "--grade", "40..30", NULL);
+    query(&r, NULL, "search", "x", "--grade", "40..30", (char *)NULL);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "MIN is over MAX"));
     tu_run_free(&r);
-    query(&r, NULL, "match", NULL);
+    query(&r, NULL, "match", (char *)NULL);
     assert_int_equal(r.status, 2);
     tu_run_free(&r);
-    query(&r, NULL, "-n", "0", "stats", NULL);
+    query(&r, NULL, "-n", "0", "stats", (char *)NULL);
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "invalid limit '0'"));
     tu_run_free(&r);

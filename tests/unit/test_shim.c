@@ -475,7 +475,9 @@ test_shim_query_terms_equal_indexed_terms_on_calhr_sample(void **state)
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
         if (e->d_name[0] != '.') {
-            names = realloc(names, (n + 1) * sizeof(*names));
+            char **grown = realloc(names, (n + 1) * sizeof(*names));
+            assert_non_null(grown);
+            names = grown;
             names[n++] = strdup(e->d_name);
         }
     closedir(d);

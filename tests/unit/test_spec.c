@@ -48,6 +48,7 @@ static jd_status
 parse_path(const char *path, const char *folder, struct recs *r)
 {
     struct jd_parse_opts o = {JD_FORMAT_AUTO, NULL, folder};
+    /* cppcheck-suppress ctuuninitvar ; *r is cleared below */
     struct jd_parse_sink sink = {keep, NULL, r};
     memset(r, 0, sizeof(*r));
     return jd_parse_file(path, &o, &sink, why, sizeof(why));
@@ -481,6 +482,7 @@ test_spec_joins_sentences_of_one_wrapped_item(void **state)
 static jd_status
 parse_bytes(const char *data, size_t len, struct recs *r)
 {
+    /* cppcheck-suppress ctuuninitvar ; *r is cleared below */
     struct jd_parse_sink sink = {keep, NULL, r};
     memset(r, 0, sizeof(*r));
     why[0] = '\0';
