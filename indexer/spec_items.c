@@ -244,7 +244,9 @@ emit_paragraph(struct emitter *e, const jd_buf *p, unsigned line)
     jd_status st;
     depth = 0;
     for (size_t i = 0; i <= p->len; i++) {
-        char c = i < p->len ? p->data[i] : ';';
+        char c = ';'; /* past the end: the last clause closes */
+        if (i < p->len)
+            c = p->data[i];
         if (c == '(')
             depth++;
         else if (c == ')' && depth > 0)

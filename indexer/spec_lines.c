@@ -188,7 +188,8 @@ enumerator(const char *s, size_t len, struct marker *m)
         if (n > 3)
             return false; /* a year or an amount, not a list number */
         m->type = MK_NUMBER;
-        m->number = (unsigned)atoi(w);
+        /* W[N] is the '.' or ')' after the digits, so strtoul stops. */
+        m->number = (unsigned)strtoul(w, NULL, 10);
         if (m->number == 0)
             return false;
     } else if (roman && roman_value(w, n) > 0 &&
@@ -372,7 +373,9 @@ text_is_page_number(const char *s, size_t len)
 {
     if (has_page_of(s, len))
         return true;
-    char low[64];
+    /* Zeroed only for the analyzer, which cannot see that a strncmp
+     * match below leaves P inside the string. */
+    char low[64] = {0};
     size_t n = 0;
     for (size_t i = 0; i < len && n + 1 < sizeof(low); i++)
         if (s[i] != ' ')

@@ -937,8 +937,12 @@ folder_jurisdiction(jd_spec *s, const char *folder)
     size_t o = 0;
     bool start = true;
     for (const char *c = folder; *c && o + 1 < sizeof(name); c++) {
-        char ch = *c == '-' || *c == '_' ? ' ' : *c;
-        name[o++] = start ? (char)toupper((unsigned char)ch) : ch;
+        char ch = *c;
+        if (ch == '-' || ch == '_')
+            ch = ' ';
+        else if (start)
+            ch = (char)toupper((unsigned char)ch);
+        name[o++] = ch;
         start = ch == ' ';
     }
     name[o] = '\0';

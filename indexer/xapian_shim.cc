@@ -133,6 +133,8 @@ positional_window(const Xapian::Query &q, const char *opname)
  * are. A phrase keeps its original window, so "duties as required" still
  * matches the indexed gap where "as" was. Sets CHANGED when anything went.
  */
+/* NOLINTBEGIN(misc-no-recursion): as deep as the query's own nesting,
+ * which Xapian itself walks recursively. */
 Xapian::Query
 strip_stopwords(const Xapian::Query &q, bool &changed)
 {
@@ -184,6 +186,7 @@ strip_stopwords(const Xapian::Query &q, bool &changed)
         return Xapian::Query(op, kept.begin(), kept.end());
     }
 }
+/* NOLINTEND(misc-no-recursion) */
 
 Xapian::Query::op
 xapian_op(enum xs_op op)
@@ -228,12 +231,15 @@ struct xs_query {
     Xapian::Query q;
 };
 
+/* NOLINTBEGIN(misc-non-private-member-variables-in-classes): the
+ * contents of an opaque C handle, used only in this file. */
 struct xs_mset {
     Xapian::Database db;
     Xapian::Enquire enq;
     Xapian::MSet mset;
     explicit xs_mset(const Xapian::Database &d) : db(d), enq(d) {}
 };
+/* NOLINTEND(misc-non-private-member-variables-in-classes) */
 
 /* ------------------------------------------------------------------ */
 /* Databases                                                           */
@@ -820,10 +826,13 @@ xs_query_terms(const struct xs_query *q, xs_term_fn fn, void *ctx) noexcept
 namespace {
 
 struct walker {
+    /* NOLINTBEGIN(misc-non-private-member-variables-in-classes): a local
+     * helper, set up by aggregate initialisation in xs_query_walk(). */
     xs_phrase_fn phrase;
     xs_leaf_fn term;
     void *ctx;
     bool stop = false;
+    /* NOLINTEND(misc-non-private-member-variables-in-classes) */
 
     void leaf(const Xapian::Query &q, bool in_phrase)
     {
@@ -849,6 +858,7 @@ struct walker {
         stop = term(ctx, pat.data(), pat.size(), in_phrase, true) != 0;
     }
 
+    /* NOLINTBEGIN(misc-no-recursion): as deep as the query's nesting. */
     void walk(const Xapian::Query &q, bool in_phrase)
     {
         if (stop)
@@ -889,6 +899,7 @@ struct walker {
         for (size_t i = 0; i < n; i++)
             walk(q.get_subquery(i), in_phrase);
     }
+    /* NOLINTEND(misc-no-recursion) */
 };
 
 } // namespace
@@ -930,6 +941,8 @@ xs_enquire(struct xs_db *d, const struct xs_search *s, struct xs_mset **out,
     jd_status st = with_retry(d, msg, msglen, [&] {
         delete m;
         m = nullptr;
+        /* with_retry() maps bad_alloc to JD_ERR_NOMEM. */
+        /* NOLINTNEXTLINE(bugprone-unhandled-exception-at-new) */
         m = new xs_mset(d->db);
         m->enq.set_query(s->query->q);
         if (s->boolean) {

@@ -22,6 +22,7 @@ slug_term(const char *prefix, const char *value, bool jurisdiction,
 {
     char term[SLUG_MAX + 8];
     size_t pl = strlen(prefix);
+    /* NOLINTNEXTLINE(bugprone-not-null-terminated-result): jd_slug ends it */
     memcpy(term, prefix, pl);
     if (jurisdiction)
         jd_jurisdiction_slug(value, term + pl, SLUG_MAX);

@@ -75,7 +75,7 @@ jd_match(jd_db *db, const char *text, size_t len,
         goto out;
     if (opts->explain) {
         /* Keywords are evidence one by one: "line" N is keyword N. */
-        if (opts->keywords)
+        if (opts->keywords && norm.data)
             for (size_t i = 0; i < norm.len; i++)
                 if (norm.data[i] == ',' || norm.data[i] == ';')
                     norm.data[i] = '\n';

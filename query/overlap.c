@@ -388,7 +388,7 @@ weigh(struct ov *v)
         uint32_t k = 0;
         for (uint32_t m = 0; m < it->nt; m++) {
             double idf = log(n / v->df[it->t[m]]);
-            double w = (1.0 + log(it->w[m])) * idf;
+            double w = (1.0 + log((double)it->w[m])) * idf;
             if (w <= 0)
                 continue;
             it->t[k] = it->t[m];
@@ -492,7 +492,7 @@ cmp_size_t(const void *a, const void *b)
 static size_t
 distinct(const struct ov *v, const struct comp *c, const size_t *key)
 {
-    size_t *tmp = malloc(c->n * sizeof(*tmp));
+    size_t *tmp = malloc((c->n ? c->n : 1) * sizeof(*tmp));
     if (!tmp)
         return 0;
     for (size_t i = 0; i < c->n; i++)

@@ -109,16 +109,19 @@ model(void)
     const char *env = getenv("JOBDEX_RANK");
     while (env && *env) {
         char anchor, key[32];
-        double v;
         int used = 0;
-        if (sscanf(env, "%c.%31[a-z_0-9]=%lf%n", &anchor, key, &v, &used) !=
-            3)
+        if (sscanf(env, "%c.%31[a-z_0-9]=%n", &anchor, key, &used) != 2 ||
+            used == 0)
+            break;
+        char *end;
+        double v = strtod(env + used, &end);
+        if (end == env + used)
             break;
         int a = anchor == 's' ? 0 : anchor == 'm' ? 1 : anchor == 'l' ? 2 : -1;
         double *f = a >= 0 ? knob(&m.at[a], key) : NULL;
         if (f)
             *f = v;
-        env += used;
+        env = end;
         if (*env == ',')
             env++;
     }
@@ -485,6 +488,7 @@ prefixed(const char *prefix, const char *stem, size_t len, unsigned wqf,
 {
     char term[TERM_MAX + 8];
     size_t pl = strlen(prefix);
+    /* NOLINTNEXTLINE(bugprone-not-null-terminated-result): passed by length */
     memcpy(term, prefix, pl);
     memcpy(term + pl, stem, len);
     struct xs_query *t;
@@ -515,7 +519,7 @@ class_query(const struct chosen *terms, size_t nterms,
 {
     size_t nf = sizeof(field_prefix) / sizeof(field_prefix[0]);
     size_t cap = nterms * nf + q->nphrases * nf + 1;
-    struct xs_query **parts = calloc(cap, sizeof(*parts));
+    struct xs_query **parts = calloc(cap, sizeof(struct xs_query *));
     if (!parts)
         return JD_ERR_NOMEM;
     size_t n = 0;
@@ -535,7 +539,7 @@ class_query(const struct chosen *terms, size_t nterms,
         for (size_t f = 0; f < nf && st == JD_OK; f++) {
             if (field_weight(p, f) <= 0)
                 continue;
-            struct xs_query **words = calloc(ph->n, sizeof(*words));
+            struct xs_query **words = calloc(ph->n, sizeof(struct xs_query *));
             if (!words) {
                 st = JD_ERR_NOMEM;
                 break;
@@ -576,7 +580,8 @@ item_query(const struct chosen *terms, size_t nterms, size_t field,
            struct xs_query **out)
 {
     const char *prefix = field == 0 ? PREFIX_TITLE : "";
-    struct xs_query **parts = calloc(nterms ? nterms : 1, sizeof(*parts));
+    struct xs_query **parts =
+        calloc(nterms ? nterms : 1, sizeof(struct xs_query *));
     if (!parts)
         return JD_ERR_NOMEM;
     jd_status st = JD_OK;

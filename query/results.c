@@ -43,7 +43,7 @@ results_add(jd_results *r, jd_spec *spec, double score, struct jd_hit **out)
         struct jd_hit *h = realloc(r->hits, cap * sizeof(*h));
         if (h)
             r->hits = h;
-        jd_spec **s = realloc(r->specs, cap * sizeof(*s));
+        jd_spec **s = realloc(r->specs, cap * sizeof(jd_spec *));
         if (s)
             r->specs = s;
         if (!h || !s) {
