@@ -51,30 +51,9 @@ static const char usage_text[] =
     "Example:\n"
     "  XAPIAN_FLUSH_THRESHOLD=1000 baseline_index build/bench/tg.db corpus\n";
 
-/* jobdex's stop list (indexer/analyze.c), so that both indexes hold the
- * same words. */
+/* jobdex's stop list, so that both indexes hold the same words. */
 static const char *const stopwords[] = {
-    "a",        "about",      "above",   "after",   "again",   "against",
-    "all",      "an",         "and",     "any",     "are",     "as",
-    "at",       "be",         "because", "been",    "before",  "being",
-    "below",    "between",    "both",    "but",     "by",      "could",
-    "did",      "do",         "does",    "doing",   "down",    "during",
-    "each",     "few",        "for",     "from",    "further", "had",
-    "has",      "have",       "having",  "he",      "her",     "here",
-    "hers",     "herself",    "him",     "himself", "his",     "how",
-    "i",        "if",         "in",      "into",    "is",      "its",
-    "itself",   "me",         "more",    "most",    "my",      "myself",
-    "no",       "nor",        "not",     "of",      "off",     "on",
-    "once",     "only",       "or",      "other",   "ought",   "our",
-    "ours",     "ourselves",  "out",     "over",    "own",     "same",
-    "she",      "should",     "so",      "some",    "such",    "than",
-    "that",     "the",        "their",   "theirs",  "them",    "themselves",
-    "then",     "there",      "these",   "they",    "this",    "those",
-    "through",  "to",         "too",     "under",   "until",   "up",
-    "very",     "was",        "we",      "were",    "what",    "when",
-    "where",    "which",      "while",   "who",     "whom",    "why",
-    "will",     "with",       "would",   "you",     "your",    "yours",
-    "yourself", "yourselves",
+#include "../indexer/stopwords.inc"
 };
 
 static bool

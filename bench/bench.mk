@@ -34,7 +34,7 @@ $(BENCH_DIR)/qtime: bench/qtime.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
-$(BENCH_DIR)/baseline_index: bench/baseline_index.cc
+$(BENCH_DIR)/baseline_index: bench/baseline_index.cc indexer/stopwords.inc
 	@mkdir -p $(@D)
 	$(CXX) $(BENCH_CXXFLAGS) -o $@ $< -lxapian
 

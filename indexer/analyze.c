@@ -23,34 +23,9 @@
 /* Stop words                                                          */
 /* ------------------------------------------------------------------ */
 
-/*
- * Function words that carry no meaning in a class spec. Snowball's English
- * list, less "it", "us" and "am", which in this domain are mostly the
- * acronyms IT, U.S. and AM (QueryParser hands us lower case, so the two
- * cannot be told apart). Sorted for bsearch.
- */
+/* Sorted for bsearch. */
 static const char *const stopwords[] = {
-    "a",       "about",    "above",      "after",   "again",   "against",
-    "all",     "an",       "and",        "any",     "are",     "as",
-    "at",      "be",       "because",    "been",    "before",  "being",
-    "below",   "between",  "both",       "but",     "by",      "could",
-    "did",     "do",       "does",       "doing",   "down",    "during",
-    "each",    "few",      "for",        "from",    "further", "had",
-    "has",     "have",     "having",     "he",      "her",     "here",
-    "hers",    "herself",  "him",        "himself", "his",     "how",
-    "i",       "if",       "in",         "into",    "is",      "its",
-    "itself",  "me",       "more",       "most",    "my",      "myself",
-    "no",      "nor",      "not",        "of",      "off",     "on",
-    "once",    "only",     "or",         "other",   "ought",   "our",
-    "ours",    "ourselves", "out",       "over",    "own",     "same",
-    "she",     "should",   "so",         "some",    "such",    "than",
-    "that",    "the",      "their",      "theirs",  "them",    "themselves",
-    "then",    "there",    "these",      "they",    "this",    "those",
-    "through", "to",       "too",        "under",   "until",   "up",
-    "very",    "was",      "we",         "were",    "what",    "when",
-    "where",   "which",    "while",      "who",     "whom",    "why",
-    "will",    "with",     "would",      "you",     "your",    "yours",
-    "yourself", "yourselves",
+#include "stopwords.inc"
 };
 
 struct word_key {
