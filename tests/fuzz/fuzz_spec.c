@@ -17,23 +17,7 @@ on_spec(void *ctx, jd_spec *s)
 {
     (void)ctx;
     FUZZ_CHECK(s->id && *s->id);
-    first.len = 0;
-    FUZZ_CHECK(jd_spec_to_json(s, &first) == JD_OK);
-    jd_spec *back = NULL;
-    char why[256];
-    jd_status st = jd_spec_from_json(first.data, first.len, s->source_file,
-                                     &back, why, sizeof(why));
-    if (st != JD_OK)
-        fprintf(stderr, "round trip refused: %s\n%s\n", why, first.data);
-    FUZZ_CHECK(st == JD_OK);
-    second.len = 0;
-    FUZZ_CHECK(jd_spec_to_json(back, &second) == JD_OK);
-    if (first.len != second.len || memcmp(first.data, second.data, first.len))
-        fprintf(stderr, "round trip changed the record:\n%s\n%s\n", first.data,
-                second.data);
-    FUZZ_CHECK(first.len == second.len &&
-               memcmp(first.data, second.data, first.len) == 0);
-    jd_spec_free(back);
+    fuzz_check_round_trip(s, s->source_file, &first, &second);
     jd_spec_free(s);
     return JD_OK;
 }
