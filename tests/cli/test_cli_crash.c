@@ -280,6 +280,21 @@ check_prefix(const char *path, const size_t *allowed, size_t nallowed)
     return c;
 }
 
+/* Run ARGV again to the end, as a user would after a kill; it must
+ * succeed. Returns how long it took, in microseconds. */
+static long long
+rerun(const char *const *argv)
+{
+    struct tu_run r;
+    long long t0 = tu_now_us();
+    tu_run(argv, NULL, &r);
+    if (r.status != 0)
+        fprintf(stderr, "re-run: %s", r.err);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    return tu_now_us() - t0;
+}
+
 /* ---- SIGKILL ---- */
 
 static void
@@ -319,16 +334,9 @@ test_crash_sigkill_at_random_moments_leaves_whole_batches(void **state)
         size_t c = check_prefix(path, allowed, ref.nbound + 1);
         check_stats_cli(path, c);
 
-        struct tu_run r;
-        long long t0 = tu_now_us();
-        tu_run(argv, NULL, &r);
-        if (r.status != 0)
-            fprintf(stderr, "re-run: %s", r.err);
-        assert_int_equal(r.status, 0);
-        tu_run_free(&r);
         /* Most of a re-run's work is a whole run's: it adds every record
          * (replacing), so it times the next kill. */
-        run_us = tu_now_us() - t0;
+        run_us = rerun(argv);
         jd_db *db;
         size_t n = 0;
         assert_int_equal(jd_db_new(&db), JD_OK);
@@ -385,14 +393,7 @@ test_crash_sigkill_parallel_run_leaves_old_or_new_index(void **state)
             finished_by = delay;
         size_t c = check_prefix(path, allowed, 2);
         check_stats_cli(path, c);
-        struct tu_run r;
-        long long t0 = tu_now_us();
-        tu_run(argv, NULL, &r);
-        if (r.status != 0)
-            fprintf(stderr, "re-run: %s", r.err);
-        assert_int_equal(r.status, 0);
-        tu_run_free(&r);
-        span = tu_now_us() - t0;
+        span = rerun(argv);
         check_prefix(path, &ref.n, 1);
         fprintf(stderr,
                 "crash: -j 2 trial %u/%u: killed after %.2f s%s with %zu of "
