@@ -62,6 +62,20 @@ parse_one(const char *path, const char *folder, struct recs *r)
     return r->v[0];
 }
 
+/* TEXT, as the file "lakeview.txt", parses to exactly one record. */
+static jd_spec *
+parse_one_text(const char *text, struct recs *r)
+{
+    /* cppcheck-suppress ctuuninitvar ; *r is cleared below */
+    struct jd_parse_sink sink = {keep, NULL, r};
+    memset(r, 0, sizeof(*r));
+    assert_int_equal(jd_parse_text(text, strlen(text), "lakeview.txt", NULL,
+                                   &sink, why, sizeof(why)),
+                     JD_OK);
+    assert_int_equal(r->n, 1);
+    return r->v[0];
+}
+
 static size_t
 count_kind(const struct jd_item_list *l, const char *kind)
 {
@@ -345,14 +359,7 @@ test_spec_joins_a_duty_wrapped_over_a_page_break(void **state)
 {
     (void)state;
     struct recs r;
-    struct jd_parse_sink sink = {keep, NULL, &r};
-    memset(&r, 0, sizeof(r));
-    assert_int_equal(jd_parse_text(wrapped_across_page,
-                                   strlen(wrapped_across_page), "lakeview.txt",
-                                   NULL, &sink, why, sizeof(why)),
-                     JD_OK);
-    assert_int_equal(r.n, 1);
-    jd_spec *s = r.v[0];
+    jd_spec *s = parse_one_text(wrapped_across_page, &r);
     assert_string_equal(s->title, "Parks Supervisor");
     assert_int_equal(s->duties.len, 2);
     assert_string_equal(s->duties.v[0].text,
@@ -384,14 +391,7 @@ test_spec_drops_disclaimers_not_items_that_mention_them(void **state)
 {
     (void)state;
     struct recs r;
-    struct jd_parse_sink sink = {keep, NULL, &r};
-    memset(&r, 0, sizeof(r));
-    assert_int_equal(jd_parse_text(eeo_mentions, strlen(eeo_mentions),
-                                   "lakeview.txt", NULL, &sink, why,
-                                   sizeof(why)),
-                     JD_OK);
-    assert_int_equal(r.n, 1);
-    jd_spec *s = r.v[0];
+    jd_spec *s = parse_one_text(eeo_mentions, &r);
     assert_int_equal(s->duties.len, 1);
     assert_string_equal(s->duties.v[0].text, "Supervises personnel staff.");
     assert_int_equal(s->knowledge.len, 1);
@@ -418,14 +418,7 @@ test_spec_drops_a_long_running_footer(void **state)
 {
     (void)state;
     struct recs r;
-    struct jd_parse_sink sink = {keep, NULL, &r};
-    memset(&r, 0, sizeof(r));
-    assert_int_equal(jd_parse_text(long_footer, strlen(long_footer),
-                                   "lakeview.txt", NULL, &sink, why,
-                                   sizeof(why)),
-                     JD_OK);
-    assert_int_equal(r.n, 1);
-    jd_spec *s = r.v[0];
+    jd_spec *s = parse_one_text(long_footer, &r);
     assert_nowhere(s, "Page 1 of 2");
     assert_int_equal(s->duties.len, 2);
     assert_string_equal(s->duties.v[0].text,
@@ -458,14 +451,7 @@ test_spec_joins_sentences_of_one_wrapped_item(void **state)
 {
     (void)state;
     struct recs r;
-    struct jd_parse_sink sink = {keep, NULL, &r};
-    memset(&r, 0, sizeof(r));
-    assert_int_equal(jd_parse_text(wrapped_sentences,
-                                   strlen(wrapped_sentences), "lakeview.txt",
-                                   NULL, &sink, why, sizeof(why)),
-                     JD_OK);
-    assert_int_equal(r.n, 1);
-    jd_spec *s = r.v[0];
+    jd_spec *s = parse_one_text(wrapped_sentences, &r);
     assert_int_equal(s->duties.len, 5);
     assert_string_equal(s->duties.v[1].text,
                         "Uses available data processing techniques and tools "
