@@ -177,6 +177,9 @@ struct jd_parse_opts {
     /* Jurisdiction from the folder the file was found in (the first
      * directory below the root the user named), or NULL. */
     const char *folder_jurisdiction;
+    /* O*NET: only occupations with task statements (else also those
+     * known by their titles alone, the "All Other" and military ones). */
+    bool onet_tasks_only;
 };
 
 /*

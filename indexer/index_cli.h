@@ -13,6 +13,7 @@ struct options {
     const char *db;
     jd_input_format format;
     const char *jurisdiction;
+    bool onet_tasks_only;
     bool dump;
     int progress; /* -1 auto, 0 off, 1 on */
     bool quiet;

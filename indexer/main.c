@@ -32,6 +32,10 @@ static const char usage_text[] =
     "  -f, --format FORMAT   auto (default), spec (class-spec text), jsonl\n"
     "                        (one JSON record per line, as --dump prints) or\n"
     "                        onet (an O*NET database directory)\n"
+    "      --onet-tasks-only O*NET: import only the occupations that have\n"
+    "                        task statements (923 in O*NET 29.3), not also\n"
+    "                        the ones known by title alone (\"All Other\",\n"
+    "                        military: 93)\n"
     "  -J, --jurisdiction NAME  employer for specs whose text does not name\n"
     "                        one and that are not in a folder below PATH\n"
     "                        (the folder's name is used then: corpus/portland)\n"
@@ -90,13 +94,14 @@ usage_error(const char *fmt, ...)
 static void
 parse_args(int argc, char **argv, struct options *o)
 {
-    enum { OPT_DUMP = 256, OPT_NO_PROGRESS, OPT_BATCH_MB };
+    enum { OPT_DUMP = 256, OPT_NO_PROGRESS, OPT_BATCH_MB, OPT_ONET_TASKS };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
         {"jurisdiction", required_argument, NULL, 'J'},
         {"dump", no_argument, NULL, OPT_DUMP},
         {"batch-mb", required_argument, NULL, OPT_BATCH_MB},
+        {"onet-tasks-only", no_argument, NULL, OPT_ONET_TASKS},
         {"jobs", required_argument, NULL, 'j'},
         {"progress", no_argument, NULL, 'p'},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -135,6 +140,9 @@ parse_args(int argc, char **argv, struct options *o)
             break;
         case OPT_DUMP:
             o->dump = true;
+            break;
+        case OPT_ONET_TASKS:
+            o->onet_tasks_only = true;
             break;
         case OPT_BATCH_MB: {
             char *end;
@@ -268,8 +276,11 @@ read_inputs(struct run *r)
     for (size_t i = r->lo; i < r->hi; i++) {
         if (stop_signal)
             return 0;
-        struct jd_parse_opts po = {r->opt.format, r->opt.jurisdiction,
-                                   r->files.folder[i]};
+        struct jd_parse_opts po = {
+            .format = r->opt.format,
+            .jurisdiction = r->opt.jurisdiction,
+            .folder_jurisdiction = r->files.folder[i],
+            .onet_tasks_only = r->opt.onet_tasks_only};
         char why[512] = "";
         jd_status st = jd_parse_file(r->files.path[i], &po, &sink, why,
                                      sizeof(why));

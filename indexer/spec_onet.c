@@ -386,7 +386,6 @@ jd_status
 spec_onet_import(const char *dir, const struct jd_parse_opts *opts,
                  const struct jd_parse_sink *sink, char *msg, size_t msglen)
 {
-    (void)opts;
     struct onet o;
     memset(&o, 0, sizeof(o));
     o.dir = dir;
@@ -431,12 +430,22 @@ spec_onet_import(const char *dir, const struct jd_parse_opts *opts,
     if (st == JD_OK)
         st = read_soc_majors(&o);
 
-    char source[4096];
-    snprintf(source, sizeof(source), "%s/Task Statements.txt", dir);
+    /*
+     * An occupation without task statements is still a code job titles
+     * are coded to: O*NET's "All Other" residual classes and the military
+     * ones hold some 10% of its alternate titles (5,613 in 29.3, 1,897 of
+     * them "Production Workers, All Other"). It is imported when it has
+     * alternate titles, with its title, description and qualifications,
+     * unless the user asked for task-described occupations only.
+     */
     for (size_t i = 0; i < o.n && st == JD_OK; i++) {
         struct occ *x = &o.occ[i];
-        if (!x->has_tasks)
+        bool titled = x->spec->alt_titles.len > 0;
+        if (!x->has_tasks && (!titled || (opts && opts->onet_tasks_only)))
             continue;
+        char source[4096];
+        snprintf(source, sizeof(source), "%s/%s", dir,
+                 x->has_tasks ? "Task Statements.txt" : "Occupation Data.txt");
         if ((st = spec_set(x->spec, &x->spec->source_file, source,
                            strlen(source))) != JD_OK)
             break;

@@ -66,8 +66,9 @@ add_seeds(jd_db *db)
 {
     struct jd_parse_sink sink = {add_to_db, NULL, db};
     for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-        struct jd_parse_opts o = {JD_FORMAT_AUTO, NULL,
-                                  i == 4 ? "portland" : NULL};
+        struct jd_parse_opts o = {
+            .format = JD_FORMAT_AUTO,
+            .folder_jurisdiction = i == 4 ? "portland" : NULL};
         assert_int_equal(jd_parse_file(seeds[i], &o, &sink, why, sizeof(why)),
                          JD_OK);
     }

@@ -47,7 +47,7 @@ static char why[512];
 static jd_status
 parse_path(const char *path, const char *folder, struct recs *r)
 {
-    struct jd_parse_opts o = {JD_FORMAT_AUTO, NULL, folder};
+    struct jd_parse_opts o = {.format = JD_FORMAT_AUTO, .folder_jurisdiction = folder};
     /* cppcheck-suppress ctuuninitvar ; *r is cleared below */
     struct jd_parse_sink sink = {keep, NULL, r};
     memset(r, 0, sizeof(*r));
