@@ -67,7 +67,8 @@ QUERY_CLI = query/main.c query/cli_out.c query/cli_text.c query/cli_json.c \
 UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_overlap test_calhr \
              test_onet
 CLI_TESTS  = test_cli_index test_cli_query test_cli_limits \
-             test_cli_concurrent test_cli_crash test_cli_parallel
+             test_cli_concurrent test_cli_crash test_cli_parallel \
+             test_cli_rank
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(CLI_TESTS:%=$(BUILD)/tests/%) \
              $(REPLAY_TESTS:%=$(BUILD)/tests/%)
 

@@ -950,8 +950,12 @@ xs_enquire(struct xs_db *d, const struct xs_search *s, struct xs_mset **out,
         } else {
             double k1 = s->k1 > 0 ? s->k1 : 1.2;
             double b = s->k1 > 0 ? s->b : 0.75;
-            m->enq.set_weighting_scheme(
-                Xapian::BM25Weight(k1, 0.0, 1.0, b, 0.5));
+            if (s->delta > 0)
+                m->enq.set_weighting_scheme(Xapian::BM25PlusWeight(
+                    k1, 0.0, 1.0, b, 0.5, s->delta));
+            else
+                m->enq.set_weighting_scheme(
+                    Xapian::BM25Weight(k1, 0.0, 1.0, b, 0.5));
         }
         m->enq.set_docid_order(Xapian::Enquire::ASCENDING);
         if (s->collapse_slot >= 0)

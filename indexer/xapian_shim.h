@@ -220,6 +220,9 @@ struct xs_search {
     const struct xs_query *query;
     size_t offset, limit;
     double k1, b;      /* BM25 parameters; k1 = 0 means Xapian's default */
+    double delta;      /* > 0: BM25+ (a matching term is worth at least
+                          about DELTA times its idf, however long the
+                          document) */
     bool boolean;      /* weight nothing: results in docid order */
     int collapse_slot; /* keep the best document per value; -1: off */
     int sort_slot;     /* order by this value instead; -1: by relevance */

@@ -39,22 +39,25 @@ const struct rank_model rank_model = {
         {
             {/* title-like */
              .w_title = 8.0, .w_summary = 1.0, .w_duty = 0.0, .w_qual = 0.2,
-             .w_other = 0.0, .phrase_boost = 1.0, .item_weight = 0.0,
-             .title_weight = 0.5, .k1 = 3.0, .b = 0.75, .item_knn = 0,
-             .title_knn = 0, .gamma = 1, .head_boost = 1.5, .max_df = 1,
-             .max_terms = 64, .candidates = 100},
+             .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
+             .item_weight = 0.0, .title_weight = 0.5, .k1 = 3.0, .b = 0.75,
+             .delta = 1.0, .item_knn = 0, .title_knn = 0, .gamma = 1,
+             .head_boost = 1.5, .max_df = 1, .max_terms = 64,
+             .candidates = 100},
             {/* sentence-like */
              .w_title = 0.0, .w_summary = 1.0, .w_duty = 3.0, .w_qual = 0.0,
-             .w_other = 0.0, .phrase_boost = 1.0, .item_weight = 0.0,
-             .title_weight = 0.0, .k1 = 3.0, .b = 0.3, .item_knn = 0,
-             .title_knn = 0, .gamma = 1, .head_boost = 1, .max_df = 1,
-             .max_terms = 64, .candidates = 100},
+             .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.5,
+             .item_weight = 0.0, .title_weight = 0.0, .k1 = 3.0, .b = 0.3,
+             .delta = 0.5, .item_knn = 0, .title_knn = 0, .gamma = 1,
+             .head_boost = 1, .max_df = 1, .max_terms = 64,
+             .candidates = 100},
             {/* paragraph-like */
              .w_title = 5.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.0,
-             .w_other = 0.0, .phrase_boost = 1.0, .item_weight = 0.0,
-             .title_weight = 1.0, .k1 = 2.0, .b = 0.75, .item_knn = 0,
-             .title_knn = 0, .gamma = 1, .head_boost = 1, .max_df = 1,
-             .max_terms = 32, .candidates = 100},
+             .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
+             .item_weight = 0.0, .title_weight = 1.0, .k1 = 2.0, .b = 0.75,
+             .delta = 0.5, .item_knn = 0, .title_knn = 0, .gamma = 1,
+             .head_boost = 1, .max_df = 1, .max_terms = 32,
+             .candidates = 100},
         },
 };
 
@@ -69,10 +72,12 @@ static const struct {
     {"w_qual", offsetof(struct rank_params, w_qual)},
     {"w_other", offsetof(struct rank_params, w_other)},
     {"phrase_boost", offsetof(struct rank_params, phrase_boost)},
+    {"pair_weight", offsetof(struct rank_params, pair_weight)},
     {"item_weight", offsetof(struct rank_params, item_weight)},
     {"title_weight", offsetof(struct rank_params, title_weight)},
     {"k1", offsetof(struct rank_params, k1)},
     {"b", offsetof(struct rank_params, b)},
+    {"delta", offsetof(struct rank_params, delta)},
     {"item_knn", offsetof(struct rank_params, item_knn)},
     {"title_knn", offsetof(struct rank_params, title_knn)},
     {"gamma", offsetof(struct rank_params, gamma)},
@@ -256,6 +261,14 @@ rank_query_build(struct rank_query *q, struct analyzer *a, const char *text,
     jd_status st = JD_OK;
     if (!keywords) {
         struct collect c = {&q->qtf, "", NULL, NULL, 0, 0, false};
+        c.stems = malloc(8 * sizeof(char *));
+        c.pos = malloc(8 * sizeof(size_t));
+        c.cap = 8;
+        if (!c.stems || !c.pos) {
+            free(c.stems);
+            free(c.pos);
+            return JD_ERR_NOMEM;
+        }
         /* A title's head noun comes before any parenthesis: "IS Tech
          * (Information Systems Technician)". */
         const char *paren = memchr(text, '(', len);
@@ -264,13 +277,13 @@ rank_query_build(struct rank_query *q, struct analyzer *a, const char *text,
         st = analyze_text(a, text, head_len, &pos, collect_term, &c);
         if (st == JD_OK && c.last[0] && !(q->head = strdup(c.last)))
             st = JD_ERR_NOMEM;
-        if (st == JD_OK && head_len < len) {
-            char keep[TERM_MAX + 1];
-            memcpy(keep, c.last, sizeof(keep));
+        if (st == JD_OK && head_len < len)
             st = analyze_text(a, text + head_len, len - head_len, &pos,
                               collect_term, &c);
-        }
         q->words = pos;
+        q->seq.stems = c.stems; /* rank_query_free frees them */
+        q->seq.n = c.n;
+        q->seq_pos = c.pos;
         return c.nomem ? JD_ERR_NOMEM : st;
     }
     size_t start = 0;
@@ -313,6 +326,10 @@ rank_query_free(struct rank_query *q)
         free(q->phrases[i].stems);
     }
     free(q->phrases);
+    for (size_t k = 0; k < q->seq.n; k++)
+        free(q->seq.stems[k]);
+    free(q->seq.stems);
+    free(q->seq_pos);
     memset(q, 0, sizeof(*q));
 }
 
@@ -512,6 +529,92 @@ or_all(struct xs_query **parts, size_t n, struct xs_query **out)
     return st;
 }
 
+static bool
+chosen_has(const struct chosen *terms, size_t nterms, const char *stem)
+{
+    size_t len = strlen(stem);
+    for (size_t i = 0; i < nterms; i++)
+        if (len == terms[i].len && memcmp(stem, terms[i].stem, len) == 0)
+            return true;
+    return false;
+}
+
+/* Grow *PARTS (of *CAP) to hold one more. */
+static jd_status
+parts_room(struct xs_query ***parts, size_t n, size_t *cap)
+{
+    if (n < *cap)
+        return JD_OK;
+    struct xs_query **v = realloc(*parts, *cap * 2 * sizeof(*v));
+    if (!v)
+        return JD_ERR_NOMEM;
+    *parts = v;
+    *cap *= 2;
+    return JD_OK;
+}
+
+/* A phrase query for the words A and B, GAP positions apart, in the
+ * field with prefix PREFIX, weighted by SCALE. */
+static jd_status
+pair_query(const char *prefix, const char *a, const char *b, size_t gap,
+           double scale, struct xs_query **out)
+{
+    struct xs_query *w[2] = {NULL, NULL}, *phrase = NULL;
+    jd_status st = prefixed(prefix, a, strlen(a), 1, 1.0, &w[0]);
+    if (st == JD_OK)
+        st = prefixed(prefix, b, strlen(b), 1, 1.0, &w[1]);
+    if (st == JD_OK)
+        st = xs_query_combine(XS_OP_PHRASE, w, 2, (unsigned)gap + 1, &phrase);
+    xs_query_free(w[0]);
+    xs_query_free(w[1]);
+    if (st == JD_OK)
+        st = xs_query_scale(phrase, scale, out);
+    xs_query_free(phrase);
+    return st;
+}
+
+/* Phrase queries for each distinct pair of chosen query words that
+ * stand next to each other in the text (a stop word between them
+ * allowed), in every field of non-zero weight: "nurse practitioner"
+ * is not "practical nurse". Appended to *PARTS (grown as needed). */
+static jd_status
+pair_queries(const struct chosen *terms, size_t nterms,
+             const struct rank_query *q, const struct rank_params *p,
+             struct xs_query ***parts, size_t *n, size_t *cap)
+{
+    size_t nf = sizeof(field_prefix) / sizeof(field_prefix[0]);
+    struct termmap seen = {NULL, 0, 0};
+    jd_status st = JD_OK;
+    for (size_t i = 0; i + 1 < q->seq.n && st == JD_OK; i++) {
+        const char *a = q->seq.stems[i], *b = q->seq.stems[i + 1];
+        size_t gap = q->seq_pos[i + 1] - q->seq_pos[i];
+        if (gap > 2 || strcmp(a, b) == 0 || !chosen_has(terms, nterms, a) ||
+            !chosen_has(terms, nterms, b))
+            continue;
+        char key[2 * TERM_MAX + 2];
+        int kl = snprintf(key, sizeof(key), "%s %s", a, b);
+        struct termmap_entry *e = termmap_get(&seen, key, (size_t)kl);
+        if (!e) {
+            st = JD_ERR_NOMEM;
+            break;
+        }
+        if (e->value++ > 0)
+            continue; /* the same pair again */
+        for (size_t f = 0; f < nf && st == JD_OK; f++) {
+            if (field_weight(p, f) <= 0 ||
+                (st = parts_room(parts, *n, cap)) != JD_OK)
+                continue;
+            st = pair_query(field_prefix[f], a, b, gap,
+                            field_weight(p, f) * p->pair_weight,
+                            &(*parts)[*n]);
+            if (st == JD_OK)
+                (*n)++;
+        }
+    }
+    termmap_free(&seen);
+    return st;
+}
+
 static jd_status
 class_query(const struct chosen *terms, size_t nterms,
             const struct rank_query *q, const struct rank_params *p,
@@ -533,6 +636,10 @@ class_query(const struct chosen *terms, size_t nterms,
                               (unsigned)terms[i].qtf,
                               field_weight(p, f) * terms[i].boost,
                               &parts[n++]);
+    /* Adjacent query words, in order, in the fields where wording is
+     * precise. */
+    if (st == JD_OK && p->pair_weight > 0)
+        st = pair_queries(terms, nterms, q, p, &parts, &n, &cap);
     /* Keyword phrases, in the fields where wording is precise. */
     for (size_t k = 0; k < q->nphrases && st == JD_OK; k++) {
         const struct rank_phrase *ph = &q->phrases[k];
@@ -709,8 +816,13 @@ best_items(jd_db *db, const struct rank_params *p, const struct chosen *terms,
     /* The K nearest items vote for their classes, each by its score
      * relative to the best item raised to the power GAMMA. */
     size_t k = (size_t)(titles ? p->title_knn : p->item_knn);
-    struct xs_search s = {q,  0,  k ? k : want, p->k1, p->b, false,
-                          k ? -1 : SLOT_ITEM_PARENT, -1, false};
+    struct xs_search s = {.query = q,
+                          .limit = k ? k : want,
+                          .k1 = p->k1,
+                          .b = p->b,
+                          .delta = p->delta,
+                          .collapse_slot = k ? -1 : SLOT_ITEM_PARENT,
+                          .sort_slot = -1};
     if (st == JD_OK)
         st = xs_enquire(db->items, &s, &m, db->msg, sizeof(db->msg));
     double top = st == JD_OK && xs_mset_size(m) ? xs_mset_weight(m, 0) : 0;
@@ -857,7 +969,13 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
         goto out;
     size_t cands_wanted = (size_t)(p->candidates + 0.5);
     size_t want = limit > cands_wanted ? limit : cands_wanted;
-    struct xs_search s = {cq, 0, want, p->k1, p->b, false, -1, -1, false};
+    struct xs_search s = {.query = cq,
+                          .limit = want,
+                          .k1 = p->k1,
+                          .b = p->b,
+                          .delta = p->delta,
+                          .collapse_slot = -1,
+                          .sort_slot = -1};
     if ((st = xs_enquire(db->classes, &s, &cm, db->msg, sizeof(db->msg))) !=
         JD_OK)
         goto out;

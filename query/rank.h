@@ -21,6 +21,9 @@ struct rank_query {
     char *head;         /* the last content word's stem, or NULL */
     struct rank_phrase *phrases;
     size_t nphrases;
+    struct rank_phrase seq; /* free text: its stems in order, for word
+                               pairs (window unused) */
+    size_t *seq_pos;        /* each stem's position in the text */
     size_t words; /* words in the query text, stop words included */
 };
 
@@ -35,9 +38,12 @@ void rank_query_free(struct rank_query *q);
 struct rank_params {
     double w_title, w_summary, w_duty, w_qual, w_other; /* field weights */
     double phrase_boost; /* weight of a keyword phrase over its words */
+    double pair_weight;  /* weight of two adjacent query words found
+                            next to each other, in order, in a field */
     double item_weight;  /* share of the best duties' score */
     double title_weight; /* share of the best title's score */
     double k1, b;        /* BM25 */
+    double delta;        /* BM25+ lower bound; 0: plain BM25 */
     double item_knn;     /* duties that vote per query; 0: best only */
     double title_knn;    /* titles that vote per query; 0: best only */
     double gamma;        /* sharpness of the votes */

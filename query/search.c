@@ -99,7 +99,8 @@ search_once(jd_db *db, const char *query, const struct jd_filter *f,
         goto out;
     if ((st = filter_apply(&q, f, false)) != JD_OK)
         goto out;
-    struct xs_search s = {q, 0, limit, 0, 0, false, -1, -1, false};
+    struct xs_search s = {
+        .query = q, .limit = limit, .collapse_slot = -1, .sort_slot = -1};
     if ((st = xs_enquire(db->classes, &s, &m, db->msg, sizeof(db->msg))) !=
             JD_OK ||
         (st = results_new(&r)) != JD_OK)

@@ -163,7 +163,8 @@ test_shim_corrupt_database_is_an_error_not_a_crash(void **state)
         struct xs_query *q;
         struct xs_mset *m = NULL;
         assert_int_equal(xs_query_term("budget", 6, 1, &q), JD_OK);
-        struct xs_search s = {q, 0, 10, 0, 0, false, -1, -1, false};
+        struct xs_search s = {
+            .query = q, .limit = 10, .collapse_slot = -1, .sort_slot = -1};
         st = xs_enquire(r, &s, &m, msg, sizeof(msg));
         xs_mset_free(m);
         xs_query_free(q);
@@ -273,7 +274,8 @@ test_shim_phrase_with_stop_word_matches_indexed_text(void **state)
     assert_int_equal(xs_query_parse(w, a, text, strlen(text), &opts, &q, msg,
                                     sizeof(msg)),
                      JD_OK);
-    struct xs_search s = {q, 0, 10, 0, 0, false, -1, -1, false};
+    struct xs_search s = {
+        .query = q, .limit = 10, .collapse_slot = -1, .sort_slot = -1};
     struct xs_mset *m;
     assert_int_equal(xs_enquire(w, &s, &m, msg, sizeof(msg)), JD_OK);
     assert_int_equal(xs_mset_size(m), 1);
@@ -502,11 +504,81 @@ test_shim_query_terms_equal_indexed_terms_on_calhr_sample(void **state)
     analyzer_free(c.a);
 }
 
+/* Weight of document ID (the only hit of "budget") with DELTA. */
+static double
+budget_weight(struct xs_db *r, double delta, const char *id)
+{
+    struct xs_query *q;
+    struct xs_mset *m = NULL;
+    assert_int_equal(xs_query_term("budget", 6, 1, &q), JD_OK);
+    struct xs_search s = {.query = q,
+                          .limit = 10,
+                          .k1 = 1.2,
+                          .b = 0.75,
+                          .delta = delta,
+                          .collapse_slot = -1,
+                          .sort_slot = -1};
+    assert_int_equal(xs_enquire(r, &s, &m, msg, sizeof(msg)), JD_OK);
+    double w = -1;
+    for (size_t i = 0; i < xs_mset_size(m); i++) {
+        jd_buf v = {NULL, 0, 0};
+        assert_int_equal(xs_mset_data(m, i, &v, msg, sizeof(msg)), JD_OK);
+        if (v.len == strlen(id) && memcmp(v.data, id, v.len) == 0)
+            w = xs_mset_weight(m, i);
+        jd_buf_free(&v);
+    }
+    xs_mset_free(m);
+    xs_query_free(q);
+    assert_true(w > 0);
+    return w;
+}
+
+/* BM25+ (delta > 0) gives a matching word in a very long document a
+ * floor that plain BM25 does not: the long document gains, and gains
+ * more than the short one. */
+static void
+test_shim_bm25_plus_lifts_long_documents(void **state)
+{
+    (void)state;
+    struct analyzer *a;
+    assert_int_equal(analyzer_new(&a), JD_OK);
+    char *dir = tu_mkdtemp();
+    struct xs_db *w;
+    assert_int_equal(xs_open(dir, XS_CREATE, &w, msg, sizeof(msg)), JD_OK);
+    jd_buf text = {NULL, 0, 0};
+    assert_int_equal(buf_puts(&text, "budget"), JD_OK);
+    for (int i = 0; i < 400; i++)
+        assert_int_equal(buf_puts(&text, " inventory"), JD_OK);
+    add_doc(w, "long", text.data, a);
+    add_doc(w, "short", "budget planning", a);
+    for (int i = 0; i < 8; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "other%d", i);
+        add_doc(w, id, "network security", a);
+    }
+    assert_int_equal(xs_commit(w, msg, sizeof(msg)), JD_OK);
+    xs_close(w);
+    struct xs_db *r;
+    assert_int_equal(xs_open(dir, XS_READ, &r, msg, sizeof(msg)), JD_OK);
+    double long0 = budget_weight(r, 0, "long"),
+           long1 = budget_weight(r, 1, "long"),
+           short0 = budget_weight(r, 0, "short"),
+           short1 = budget_weight(r, 1, "short");
+    assert_true(long1 > long0);
+    assert_true(long1 / long0 > short1 / short0);
+    xs_close(r);
+    jd_buf_free(&text);
+    analyzer_free(a);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shim_open_missing_is_not_found),
+        cmocka_unit_test(test_shim_bm25_plus_lifts_long_documents),
         cmocka_unit_test(test_shim_second_writer_is_locked),
         cmocka_unit_test(test_shim_uncommitted_changes_are_discarded_on_close),
         cmocka_unit_test(test_shim_metadata_round_trips),

@@ -1,0 +1,142 @@
+/*
+ * test_cli_rank.c: ranking behaviours of `jobdex-query match`, each on a
+ * tiny corpus of JSON-lines records written here so that only the
+ * behaviour under test can separate the classes.
+ */
+#include "jobdex.h"
+
+#include "buf.h"
+#include "testutil.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+/* Index the records RECORDS (JSON lines) into a new index under DIR. */
+static void
+index_records(const char *dir, const char *records, char *db, size_t size)
+{
+    char *path = tu_write(dir, "records.jsonl", records, strlen(records));
+    snprintf(db, size, "%s/rank.db", dir);
+    const char *argv[] = {"jobdex-index", "-q", "-d", db, path, NULL};
+    struct tu_run r;
+    tu_run(argv, NULL, &r);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    free(path);
+}
+
+/* The ids of the results of `match -` given TEXT, in order, into IDS
+ * (N at most). */
+static size_t
+match_ids(const char *db, const char *text, char ids[][64], size_t n)
+{
+    const char *argv[] = {"jobdex-query", "-d",    db,  "-f",
+                          "json",         "match", "-", NULL};
+    struct tu_run r;
+    tu_run(argv, text, &r);
+    assert_int_equal(r.status, 0);
+    json_error_t err;
+    json_t *j = json_loads(r.out, 0, &err);
+    assert_non_null(j);
+    json_t *results = json_object_get(j, "results");
+    size_t k = 0;
+    for (; k < n && k < json_array_size(results); k++)
+        snprintf(ids[k], 64, "%s",
+                 json_string_value(
+                     json_object_get(json_array_get(results, k), "id")));
+    json_decref(j);
+    tu_run_free(&r);
+    return k;
+}
+
+/*
+ * Two classes with the same words, equally often, in texts of the same
+ * length: only word order tells them apart. The one whose duty has
+ * "water meter" side by side, as the query does, ranks first, although
+ * its id sorts second (the order of a tie).
+ */
+static void
+test_rank_adjacent_query_words_beat_scattered_ones(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp(), db[4200], ids[2][64];
+    index_records(
+        dir,
+        "{\"id\": \"t/a-scattered\", \"title\": \"Pump Station Operator\", "
+        "\"duties\": [{\"text\": \"Inspect the water supply lines.\"}, "
+        "{\"text\": \"Read each meter and log pressure readings for the "
+        "station.\"}]}\n"
+        "{\"id\": \"t/b-adjacent\", \"title\": \"Pump Station Operator\", "
+        "\"duties\": [{\"text\": \"Inspect the supply lines.\"}, "
+        "{\"text\": \"Read each water meter and log pressure readings for "
+        "the station.\"}]}\n",
+        db, sizeof(db));
+    assert_int_equal(match_ids(db,
+                               "Read the water meter at each pump station "
+                               "and log pressure readings for supply lines",
+                               ids, 2),
+                     2);
+    assert_string_equal(ids[0], "t/b-adjacent");
+    assert_string_equal(ids[1], "t/a-scattered");
+    tu_rmtree(dir);
+    free(dir);
+}
+
+/*
+ * A residual class known only by its hundreds of titles (O*NET's "All
+ * Other") is found by one of them, ahead of a class that merely does
+ * related work: its length does not bury the title that matches.
+ */
+static void
+test_rank_title_of_a_class_with_many_titles_is_found(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp(), db[4200], ids[2][64];
+    jd_buf rec = {NULL, 0, 0};
+    assert_int_equal(buf_puts(&rec, "{\"id\": \"t/all-other\", \"title\": "
+                                    "\"Production Workers, All Other\", "
+                                    "\"alt_titles\": [\"Shank Tapper\""),
+                     JD_OK);
+    static const char *const words[] = {"Bench", "Kiln", "Press", "Lathe",
+                                        "Loom",  "Vat",  "Mold",  "Dye"};
+    static const char *const jobs[] = {"Hand", "Feeder", "Tender", "Helper",
+                                       "Sorter"};
+    for (size_t i = 0; i < 8; i++)
+        for (size_t k = 0; k < 5; k++)
+            for (int n = 1; n <= 5; n++) {
+                char t[64];
+                snprintf(t, sizeof(t), ", \"%s %s %d\"", words[i], jobs[k], n);
+                assert_int_equal(buf_puts(&rec, t), JD_OK);
+            }
+    assert_int_equal(
+        buf_puts(&rec, "], \"summary\": \"All production workers not listed "
+                       "separately.\"}\n"
+                       "{\"id\": \"t/tapping\", \"title\": \"Tapping Machine "
+                       "Operators\", \"summary\": \"Tap threads in the shanks "
+                       "of bolts.\", \"duties\": [{\"text\": \"Set up tapping "
+                       "machines to cut threads in shanks.\"}]}\n"),
+        JD_OK);
+    index_records(dir, rec.data, db, sizeof(db));
+    assert_true(match_ids(db, "Shank Tapper", ids, 2) >= 1);
+    assert_string_equal(ids[0], "t/all-other");
+    jd_buf_free(&rec);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rank_adjacent_query_words_beat_scattered_ones),
+        cmocka_unit_test(test_rank_title_of_a_class_with_many_titles_is_found),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
