@@ -55,7 +55,7 @@ const struct rank_model rank_model = {
              .w_title = 5.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
              .item_weight = 0.0, .title_weight = 1.0, .k1 = 2.0, .b = 0.75,
-             .delta = 0.5, .item_knn = 0, .title_knn = 0, .gamma = 1,
+             .delta = 0.0, .item_knn = 0, .title_knn = 0, .gamma = 1,
              .head_boost = 1, .max_df = 1, .max_terms = 32,
              .candidates = 100},
         },
