@@ -545,7 +545,8 @@ parts_room(struct xs_query ***parts, size_t n, size_t *cap)
 {
     if (n < *cap)
         return JD_OK;
-    struct xs_query **v = realloc(*parts, *cap * 2 * sizeof(*v));
+    struct xs_query **v =
+        realloc(*parts, *cap * 2 * sizeof(struct xs_query *));
     if (!v)
         return JD_ERR_NOMEM;
     *parts = v;
