@@ -41,7 +41,9 @@ printf 'TITLE: Caf\351 Manager\n' > "$dir/bad/latin1.txt"
 printf '%s\n' '{"title": "Clerk", "code": "1", "jurisdiction": "Town of V"}' \
     '{"title": ' '{"code": "2", "summary": "no title"}' > "$dir/bad/lines.jsonl"
 printf '%s\n' '{"id": 1, "text": "web content and analytics"}' \
-    '{"id": 2}' '{"id": 3, "text": "grant programs"}' > "$dir/batch.jsonl"
+    '{"id": 2}' '{"id": 3, "text": "grant programs"}' \
+    '{"id": 4, "text": "Maintain the city web site and coordinate its content with department staff"}' \
+    > "$dir/batch.jsonl"
 
 run 0 jobdex-index --no-progress -d "$db" corpus tests/fixtures/specs
 run 1 jobdex-index --no-progress -d "$db" "$dir/bad" "$dir/missing.txt"
