@@ -552,7 +552,7 @@ test_shim_bm25_plus_lifts_long_documents(void **state)
     add_doc(w, "long", text.data, a);
     add_doc(w, "short", "budget planning", a);
     for (int i = 0; i < 8; i++) {
-        char id[16];
+        char id[32];
         snprintf(id, sizeof(id), "other%d", i);
         add_doc(w, id, "network security", a);
     }
