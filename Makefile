@@ -61,8 +61,8 @@ BINS     = $(INDEX_BIN) $(QUERY_BIN)
 # The index tool's own files: options, the run, parallel workers.
 INDEX_CLI = indexer/main.c indexer/workers.c
 # The query tool's own files: argument parsing and output formats.
-QUERY_CLI = query/main.c query/cli_out.c query/cli_text.c query/cli_json.c \
-            query/cli_csv.c query/cli_overlap.c
+QUERY_CLI = query/main.c query/batch.c query/cli_out.c query/cli_text.c \
+            query/cli_json.c query/cli_csv.c query/cli_overlap.c
 
 UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_overlap test_calhr \
              test_onet

@@ -5,6 +5,7 @@
  */
 #include "jobdex.h"
 
+#include "batch.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -54,6 +55,9 @@ static const char usage_text[] =
     "                          which lines, the terms that scored, the gaps\n"
     "  -k, --keywords LIST     match a comma-separated keyword list\n"
     "  -b, --batch FILE        match every line of a JSON-lines file ('-': stdin)\n"
+    "  -j, --jobs N            match --batch: answer in N worker processes\n"
+    "                          (default 1; output the same, in input order;\n"
+    "                          standard input is read to its end first)\n"
     "  -m, --min-similarity X  overlap: group items at least this similar\n"
     "                          (tf-idf cosine 0..1; default 0.5, 0.8 for\n"
     "                          near-identical wording, 0.3 for related work)\n"
@@ -73,6 +77,7 @@ static const char usage_text[] =
     "  jobdex-query search '\"public relations\"' --jurisdiction milwaukie\n"
     "  jobdex-query match --explain resume.txt\n"
     "  jobdex-query match --keywords 'grant programs, public outreach'\n"
+    "  jobdex-query -f json match --batch queries.jsonl -j 2\n"
     "  jobdex-query --format json similar milwaukie/web-services-coordinator\n"
     "  jobdex-query overlap --across jurisdiction --min-similarity 0.3\n";
 
@@ -96,6 +101,7 @@ struct options {
     bool explain;
     const char *keywords;
     const char *batch;
+    unsigned jobs; /* match --batch: worker processes */
     struct jd_overlap_opts overlap;
     const char *across;
     bool overlap_opt; /* an overlap-only option was given */
@@ -177,6 +183,7 @@ parse_args(int argc, char **argv, struct options *o)
         {"explain", no_argument, NULL, 'e'},
         {"keywords", required_argument, NULL, 'k'},
         {"batch", required_argument, NULL, 'b'},
+        {"jobs", required_argument, NULL, 'j'},
         {"min-similarity", required_argument, NULL, 'm'},
         {"across", required_argument, NULL, 'a'},
         {"qualifications", no_argument, NULL, OPT_QUALIFICATIONS},
@@ -190,6 +197,7 @@ parse_args(int argc, char **argv, struct options *o)
     if (!o->db || !*o->db)
         o->db = "jobdex.db";
     o->limit = 10;
+    o->jobs = 1;
     o->color = -1;
     o->overlap.min_similarity = JD_OVERLAP_DEFAULT;
     o->overlap.across = JD_ACROSS_DEPARTMENT;
@@ -198,7 +206,7 @@ parse_args(int argc, char **argv, struct options *o)
     o->across = "department";
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":d:n:f:J:D:g:ek:b:m:a:h", longopts,
+    while ((c = getopt_long(argc, argv, ":d:n:f:J:D:g:ek:b:j:m:a:h", longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'd':
@@ -254,6 +262,14 @@ parse_args(int argc, char **argv, struct options *o)
         case 'b':
             o->batch = optarg;
             break;
+        case 'j': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 64)
+                usage_error("invalid number of jobs '%s' (1 to 64)", optarg);
+            o->jobs = (unsigned)n;
+            break;
+        }
         case 'm': {
             char *end;
             double v = strtod(optarg, &end);
@@ -354,6 +370,8 @@ parse_args(int argc, char **argv, struct options *o)
     }
     if ((o->keywords || o->batch) && o->cmd != CMD_MATCH)
         usage_error("--keywords and --batch go with match");
+    if (o->jobs > 1 && !o->batch)
+        usage_error("--jobs goes with match --batch");
     if (o->overlap_opt && o->cmd != CMD_OVERLAP)
         usage_error("--min-similarity, --across, --qualifications, "
                     "--boilerplate-share and --matrix go with overlap");
@@ -407,48 +425,6 @@ read_text(const char *path, size_t *len)
     buf[n] = '\0';
     *len = n;
     return buf;
-}
-
-/*
- * The next line of F, without its newline, into *LINE (*LEN bytes; *CAP
- * allocated). A line over MAX bytes is read past, not kept: *TOO_LONG.
- * False at the end of F (ferror tells an error from the end).
- */
-static bool
-next_line(FILE *f, char **line, size_t *cap, size_t *len, size_t max,
-          bool *too_long)
-{
-    *len = 0;
-    *too_long = false;
-    if (!*line) {
-        if (!(*line = malloc(4096)))
-            return false;
-        *cap = 4096;
-    }
-    bool any = false;
-    int c;
-    while ((c = getc_unlocked(f)) != EOF) {
-        any = true;
-        if (c == '\n')
-            break;
-        if (*len >= max) {
-            *too_long = true;
-            continue;
-        }
-        if (*len + 1 >= *cap) {
-            size_t ncap = *cap ? *cap * 2 : 4096;
-            char *nl = realloc(*line, ncap);
-            if (!nl) {
-                *too_long = true; /* cannot hold it: reject it */
-                continue;
-            }
-            *line = nl;
-            *cap = ncap;
-        }
-        (*line)[(*len)++] = (char)c;
-    }
-    (*line)[*len] = '\0';
-    return any;
 }
 
 /* ---- commands ---- */
@@ -557,92 +533,39 @@ match_one(struct run *r, const char *name, const char *text, size_t len,
     return 0;
 }
 
+/* A batch line's text (batch.h's batch_match_fn). */
+static int
+batch_match(void *ctx, const char *name, const char *text, size_t len,
+            bool *found, const char **why)
+{
+    struct run *r = ctx;
+    int rc = match_one(r, name, text, len, false, found);
+    if (rc == 2)
+        *why = jd_db_errmsg(r->db);
+    return rc;
+}
+
+/* A batch worker's index handle, closed before the worker exits. */
+static void
+batch_release(void *ctx)
+{
+    struct run *r = ctx;
+    jd_db_free(r->db);
+    r->db = NULL;
+}
+
 /* One query per JSON line; every line gets one result line. */
 static int
 match_batch(struct run *r)
 {
-    FILE *f = strcmp(r->o.batch, "-") == 0 ? stdin : fopen(r->o.batch, "r");
-    if (!f) {
-        fprintf(stderr, "%s: cannot read '%s': %s\n", prog, r->o.batch,
-                strerror(errno));
-        return 3;
-    }
-    char *line = NULL;
-    size_t cap = 0, n;
-    unsigned no = 0;
-    size_t rejected = 0;
-    bool found = false, too_long;
-    int rc = 0;
-    while (rc == 0 &&
-           next_line(f, &line, &cap, &n, JD_JSONL_MAX_LINE, &too_long)) {
-        no++;
-        if (too_long) {
-            char why[128];
-            snprintf(why, sizeof(why), "line is over the %zu-byte limit",
-                     JD_JSONL_MAX_LINE);
-            fprintf(stderr, "%s: rejected '%s' line %u: %s\n", prog,
-                    r->o.batch, no, why);
-            cli_match_error(&r->out, NULL, why);
-            fflush(r->out.f);
-            rejected++;
-            continue;
-        }
-        if (strspn(line, " \t\r\n") == n)
-            continue;
-        json_error_t err;
-        json_t *o = json_loadb(line, n, 0, &err);
-        json_t *id = o ? json_object_get(o, "id") : NULL;
-        json_t *text = o ? json_object_get(o, "text") : NULL;
-        char idbuf[64];
-        const char *name = NULL;
-        if (json_is_string(id)) {
-            name = json_string_value(id);
-        } else if (json_is_integer(id)) {
-            snprintf(idbuf, sizeof(idbuf), "%lld",
-                     (long long)json_integer_value(id));
-            name = idbuf;
-        }
-        char why[256] = "";
-        if (!o)
-            snprintf(why, sizeof(why), "invalid JSON: %s", err.text);
-        else if (!json_is_string(text))
-            snprintf(why, sizeof(why), "no \"text\" string");
-        if (why[0]) {
-            fprintf(stderr, "%s: rejected '%s' line %u: %s\n", prog,
-                    r->o.batch, no, why);
-            cli_match_error(&r->out, name, why);
-            rejected++;
-        } else {
-            char fallback[32];
-            if (!name) {
-                snprintf(fallback, sizeof(fallback), "line %u", no);
-                name = fallback;
-            }
-            rc = match_one(r, name, json_string_value(text),
-                           json_string_length(text), false, &found);
-            if (rc == 2) {
-                /* A text with no searchable word: say so, go on. */
-                cli_match_error(&r->out, name, jd_db_errmsg(r->db));
-                rejected++;
-                rc = 0;
-            }
-        }
-        json_decref(o);
-        /* One answer per line as soon as it is known: a caller feeding
-         * queries through a pipe waits for each. */
-        fflush(r->out.f);
-    }
-    free(line);
-    if (rc == 0 && ferror(f)) {
-        fprintf(stderr, "%s: cannot read '%s': %s\n", prog, r->o.batch,
-                strerror(errno));
-        rc = 3;
-    }
-    if (f != stdin)
-        fclose(f);
-    if (rc)
-        return rc;
-    return rejected || !found ? 1 : 0;
+    struct batch b = {.path = r->o.batch,
+                      .jobs = r->o.jobs,
+                      .out = &r->out,
+                      .match = batch_match,
+                      .ctx = r,
+                      .release = batch_release,
+                      .prog = prog};
+    return batch_run(&b);
 }
 
 static int

@@ -59,6 +59,7 @@ run 0 jobdex-query -d "$db" match --explain tests/fixtures/resumes/web-content-m
 run 0 jobdex-query -d "$db" --format json match --explain tests/fixtures/resumes/web-content-manager.txt
 run 0 jobdex-query -d "$db" match --keywords 'grant programs, neighborhood associations'
 run 1 jobdex-query -d "$db" --format json match --batch "$dir/batch.jsonl"
+run 1 jobdex-query -d "$db" --format csv match --batch "$dir/batch.jsonl" -j 2
 run 0 jobdex-query -d "$db" similar milwaukie/web-services-coordinator
 run 0 jobdex-query -d "$db" --format json show st-louis/1368
 run 1 jobdex-query -d "$db" show no/such-class

@@ -5,6 +5,7 @@
  */
 #include "jobdex.h"
 
+#include "buf.h"
 #include "testutil.h"
 
 #include <jansson.h>
@@ -344,6 +345,88 @@ test_query_match_batch_answers_each_line_in_order(void **state)
     tu_run_free(&r);
 }
 
+/* Forty-odd lines, some that cannot be answered, for -j. */
+static char *
+mixed_batch(void)
+{
+    static const char *const texts[] = {
+        "neighborhood grant program outreach",
+        "website content management system",
+        "budget preparation and network security",
+        "public relations and safe work habits",
+        "information systems strategic planning",
+    };
+    jd_buf b = {NULL, 0, 0};
+    for (int i = 0; i < 45; i++) {
+        char line[256];
+        if (i % 9 == 4)
+            snprintf(line, sizeof(line), "not json %d\n", i);
+        else if (i % 11 == 7)
+            snprintf(line, sizeof(line), "{\"id\": %d}\n", i);
+        else if (i % 13 == 5)
+            snprintf(line, sizeof(line), "{\"id\": %d, \"text\": \"the of\"}\n",
+                     i);
+        else
+            snprintf(line, sizeof(line),
+                     "{\"id\": \"q%d\", \"text\": \"%s\"}\n", i,
+                     texts[i % 5]);
+        assert_int_equal(buf_puts(&b, line), JD_OK);
+        if (i % 10 == 3)
+            assert_int_equal(buf_puts(&b, "\n"), JD_OK); /* a blank line */
+    }
+    return b.data;
+}
+
+/* -j N writes byte for byte what one process writes, in every format,
+ * from a file or standard input, with the same exit status. */
+static void
+test_query_match_batch_in_workers_writes_what_one_process_writes(
+    void **state)
+{
+    (void)state;
+    char *in = mixed_batch();
+    char *path = tu_write(tmpdir, "mixed.jsonl", in, strlen(in));
+    static const char *const formats[] = {"text", "json", "csv"};
+    for (size_t f = 0; f < 3; f++) {
+        struct tu_run one, two, three, piped;
+        query(&one, NULL, "-f", formats[f], "match", "--batch", path,
+              (char *)NULL);
+        query(&two, NULL, "-f", formats[f], "match", "--batch", path, "-j",
+              "2", (char *)NULL);
+        query(&three, NULL, "-f", formats[f], "--jobs", "3", "match",
+              "--batch", path, (char *)NULL);
+        query(&piped, in, "-f", formats[f], "match", "--batch", "-", "-j", "2",
+              (char *)NULL);
+        assert_int_equal(one.status, 1); /* some lines rejected */
+        assert_true(one.out_len > 1000);
+        assert_int_equal(two.status, one.status);
+        assert_int_equal(three.status, one.status);
+        assert_int_equal(piped.status, one.status);
+        assert_string_equal(two.out, one.out);
+        assert_string_equal(three.out, one.out);
+        assert_string_equal(piped.out, one.out);
+        /* The same rejections, whichever worker reported them. */
+        assert_int_equal(tu_count_lines(two.err, "rejected"),
+                         tu_count_lines(one.err, "rejected"));
+        assert_true(tu_count_lines(one.err, "rejected") >= 8);
+        tu_run_free(&one);
+        tu_run_free(&two);
+        tu_run_free(&three);
+        tu_run_free(&piped);
+    }
+    struct tu_run r;
+    query(&r, NULL, "-f", "csv", "match", "--batch", path, "-j", "2",
+          (char *)NULL);
+    assert_int_equal(tu_count_lines(r.out, "query,rank,id"), 1);
+    tu_run_free(&r);
+    query(&r, NULL, "match", "--keywords", "budget", "-j", "2", (char *)NULL);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--jobs goes with match --batch"));
+    tu_run_free(&r);
+    free(path);
+    free(in);
+}
+
 /* ---- similar, show, stats ---- */
 
 static void
@@ -589,6 +672,8 @@ main(void)
         cmocka_unit_test(
             test_query_match_reads_standard_input_and_is_deterministic),
         cmocka_unit_test(test_query_match_batch_answers_each_line_in_order),
+        cmocka_unit_test(
+            test_query_match_batch_in_workers_writes_what_one_process_writes),
         cmocka_unit_test(
             test_query_similar_excludes_itself_and_shows_shared_duties),
         cmocka_unit_test(test_query_show_prints_the_record_in_every_format),
