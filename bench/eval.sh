@@ -11,6 +11,8 @@
 # Environment: BUILD (default build) holds the binaries made by the
 # Makefile and bench/eval.mk; SHARED (default ../shared). Both are taken
 # relative to the repository root, where make runs this script.
+# EVAL_JOBS (default 2): the batch is also run with match -j EVAL_JOBS,
+# timed, and must answer byte for byte as one process did.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -19,6 +21,7 @@ SHARED=${SHARED:-../shared}
 ONET=$SHARED/data/onet-29.3
 SETS="esco_descriptions onet_alt_titles onet_task_single"
 N=10
+JOBS=${EVAL_JOBS:-2} # match --batch -j, timed beside one process
 OUT=$BUILD/eval
 RESULTS=bench/results/quality.md
 
@@ -47,8 +50,8 @@ qps() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'
 # "top1=A top5=B mrr10=C n=N" -> "A / B / C" (fields of the score line).
 metrics() { echo "$1" | sed 's/top1=\([^ ]*\) top5=\([^ ]*\) mrr10=\([^ ]*\).*/\1 \/ \2 \/ \3/'; }
 
-TABLE="| set | n | jobdex top-1 / top-5 / MRR@10 | baseline top-1 / top-5 / MRR@10 | jobdex q/s | baseline q/s |
-|---|---:|---|---|---:|---:|"
+TABLE="| set | n | jobdex top-1 / top-5 / MRR@10 | baseline top-1 / top-5 / MRR@10 | jobdex q/s | jobdex -j $JOBS q/s | baseline q/s |
+|---|---:|---|---|---:|---:|---:|"
 for set in $SETS; do
     src=$SHARED/eval-dev/$set.jsonl
     # Only id and text reach the systems; answers stay with the scorer.
@@ -68,12 +71,21 @@ for set in $SETS; do
     "$BUILD/bench/baseline_bm25" query "$OUT/baseline.db" \
         "$OUT/$set.queries.jsonl" $N > "$OUT/$set.baseline.jsonl"
     t2=$(now)
+    # The same batch in worker processes must answer the same, faster.
+    rc=0
+    "$BUILD/jobdex-query" -d "$OUT/onet.db" -f json -n $N match -j "$JOBS" \
+        --batch "$OUT/$set.queries.jsonl" > "$OUT/$set.jobdex-j.jsonl" || rc=$?
+    t3=$(now)
+    if [ "$rc" -gt 1 ] || ! cmp -s "$OUT/$set.jobdex.jsonl" "$OUT/$set.jobdex-j.jsonl"; then
+        echo "eval: match --batch -j $JOBS answered $set differently (exit $rc)" >&2
+        exit 3
+    fi
 
     js=$("$BUILD/bench/score" "$src" "$OUT/$set.jobdex.jsonl")
     bs=$("$BUILD/bench/score" "$src" "$OUT/$set.baseline.jsonl")
     n=${js##*n=}
     TABLE="$TABLE
-| $set | $n | $(metrics "$js") | $(metrics "$bs") | $(qps "$count" "$t0" "$t1") | $(qps "$count" "$t1" "$t2") |"
+| $set | $n | $(metrics "$js") | $(metrics "$bs") | $(qps "$count" "$t0" "$t1") | $(qps "$count" "$t2" "$t3") | $(qps "$count" "$t1" "$t2") |"
 done
 
 # The results file itself is left out of the dirty check: otherwise
