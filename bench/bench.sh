@@ -256,12 +256,25 @@ run_queries() {
     BATCH_LINES=$(wc -l <"$LOGS/batch.out" | tr -d ' ')
     BATCH_QPS=$(awk -v q="$QUERIES" -v s="$BATCH_WALL" \
         'BEGIN { printf "%.1f", (s > 0) ? q / s : 0 }')
+    say "timing one match --batch -j 2 run over $QUERIES resumes"
+    st=0
+    "$TIME" -v -o "$LOGS/batch-j2.time" "$QUERY" -d "$QUERY_IDX" -f json \
+        match --batch "$QDIR/resumes.jsonl" -j 2 >"$LOGS/batch-j2.out" \
+        2>"$LOGS/batch-j2.err" || st=$?
+    [ "$st" -le 1 ] || die "match --batch -j 2 failed with status $st (log: $LOGS/batch-j2.err)"
+    cmp -s "$LOGS/batch.out" "$LOGS/batch-j2.out" ||
+        die "match --batch -j 2 answered differently from one process"
+    BATCH_J2_WALL=$(time_wall "$LOGS/batch-j2.time")
+    BATCH_J2_QPS=$(awk -v q="$QUERIES" -v s="$BATCH_J2_WALL" \
+        'BEGIN { printf "%.1f", (s > 0) ? q / s : 0 }')
     {
         printf 'n\tkind\tqueries\tok\tnomatch\tfailed\tp50_ms\tp95_ms\tp99_ms\tmean_ms\n'
         printf '%s\tand3\t%s\n' "$N" "$AND_LINE"
         printf '%s\tmatch\t%s\n' "$N" "$MATCH_LINE"
         printf '%s\tbatch\t%s\t\t\t\t\t\t\t\t%s queries/s, %s s, %s KB\n' \
             "$N" "$QUERIES" "$BATCH_QPS" "$BATCH_WALL" "$BATCH_RSS"
+        printf '%s\tbatch-j2\t%s\t\t\t\t\t\t\t\t%s queries/s, %s s\n' \
+            "$N" "$QUERIES" "$BATCH_J2_QPS" "$BATCH_J2_WALL"
     } >"$QTSV"
 }
 
@@ -378,7 +391,8 @@ EOF
         echo "Batch match (\`match --batch\`, one process, $(group "$QUERIES") résumés):" \
             "**$BATCH_QPS queries/s** ($BATCH_WALL s, peak RSS" \
             "$(awk -v k="$BATCH_RSS" 'BEGIN { printf "%.0f", k / 1024 }') MB," \
-            "$BATCH_LINES result lines)."
+            "$BATCH_LINES result lines); with \`-j 2\` (two worker processes," \
+            "the same answers): **$BATCH_J2_QPS queries/s** ($BATCH_J2_WALL s)."
         echo "One-process-per-query latency includes process start and index open."
         echo
         echo "Whole run: $(awk -v s="$ELAPSED" 'BEGIN { printf "%.1f min", s / 60 }')" \
