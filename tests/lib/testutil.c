@@ -471,3 +471,30 @@ tu_now_us(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+jd_status
+tu_recs_keep(void *ctx, jd_spec *s)
+{
+    struct tu_recs *r = ctx;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 16;
+        jd_spec **v = realloc(r->v, cap * sizeof(*v));
+        if (!v) {
+            jd_spec_free(s);
+            return JD_ERR_NOMEM;
+        }
+        r->v = v;
+        r->cap = cap;
+    }
+    r->v[r->n++] = s;
+    return JD_OK;
+}
+
+void
+tu_recs_free(struct tu_recs *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        jd_spec_free(r->v[i]);
+    free(r->v);
+    memset(r, 0, sizeof(*r));
+}

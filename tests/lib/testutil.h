@@ -5,6 +5,8 @@
 #ifndef JD_TESTUTIL_H
 #define JD_TESTUTIL_H
 
+#include "jobdex.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -66,6 +68,16 @@ void tu_gen_specs(const char *dir, unsigned first, unsigned n,
                   unsigned long long seed);
 /* The record id of generated spec I ("riverton/100042"). */
 void tu_gen_id(unsigned i, char *buf, size_t size);
+
+/* The records a parse collects: tu_recs_keep is the sink's SPEC
+ * callback, a zeroed struct tu_recs its context. */
+struct tu_recs {
+    jd_spec **v;
+    size_t n, cap;
+};
+jd_status tu_recs_keep(void *ctx, jd_spec *s);
+/* Free the records; R is empty (and zeroed) again. */
+void tu_recs_free(struct tu_recs *r);
 
 /* Microseconds on the monotonic clock (for pacing, never for asserts). */
 long long tu_now_us(void);

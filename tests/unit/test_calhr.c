@@ -23,23 +23,6 @@
 
 #include <cmocka.h>
 
-struct file_recs {
-    jd_spec *v[64];
-    size_t n;
-};
-
-static jd_status
-keep(void *ctx, jd_spec *s)
-{
-    struct file_recs *r = ctx;
-    if (r->n == 64) {
-        jd_spec_free(s);
-        return JD_OK;
-    }
-    r->v[r->n++] = s;
-    return JD_OK;
-}
-
 /* Letters and digits only, lower case: "Manager's (IST)" ~ "managers ist". */
 static void
 loose(const char *s, char *out, size_t size)
@@ -139,8 +122,8 @@ test_calhr_parse_rates_meet_the_bar(void **state)
         jd_buf norm = {NULL, 0, 0};
         assert_int_equal(analyze_normalize(text, strlen(text), &norm), JD_OK);
 
-        struct file_recs r = {{NULL}, 0};
-        struct jd_parse_sink sink = {keep, NULL, &r};
+        struct tu_recs r = {NULL, 0, 0};
+        struct jd_parse_sink sink = {tu_recs_keep, NULL, &r};
         char why[256];
         if (jd_parse_file(path, NULL, &sink, why, sizeof(why)) != JD_OK)
             rejected++;
@@ -176,8 +159,7 @@ test_calhr_parse_rates_meet_the_bar(void **state)
                 printf("miss: %s: Knowledge and Abilities gave no item\n",
                        e->d_name);
         }
-        for (size_t i = 0; i < r.n; i++)
-            jd_spec_free(r.v[i]);
+        tu_recs_free(&r);
         jd_buf_free(&norm);
         free(text);
     }

@@ -20,43 +20,18 @@
 
 #include <cmocka.h>
 
-struct recs {
-    jd_spec *v[2048];
-    size_t n;
-};
-
 static jd_status
-keep(void *ctx, jd_spec *s)
-{
-    struct recs *r = ctx;
-    if (r->n == sizeof(r->v) / sizeof(r->v[0])) {
-        jd_spec_free(s);
-        return JD_ERR_NOMEM;
-    }
-    r->v[r->n++] = s;
-    return JD_OK;
-}
-
-static void
-recs_free(struct recs *r)
-{
-    for (size_t i = 0; i < r->n; i++)
-        jd_spec_free(r->v[i]);
-    r->n = 0;
-}
-
-static jd_status
-import(const char *dir, bool tasks_only, struct recs *r, char *why,
+import(const char *dir, bool tasks_only, struct tu_recs *r, char *why,
        size_t whylen)
 {
     struct jd_parse_opts o = {.format = JD_FORMAT_ONET,
                               .onet_tasks_only = tasks_only};
-    struct jd_parse_sink sink = {keep, NULL, r};
+    struct jd_parse_sink sink = {tu_recs_keep, NULL, r};
     return jd_parse_file(dir, &o, &sink, why, whylen);
 }
 
 static const jd_spec *
-by_id(const struct recs *r, const char *id)
+by_id(const struct tu_recs *r, const char *id)
 {
     for (size_t i = 0; i < r->n; i++)
         if (strcmp(r->v[i]->id, id) == 0)
@@ -153,7 +128,7 @@ test_onet_occupation_with_tasks_has_every_field(void **state)
 {
     (void)state;
     char *dir = mini_onet(), why[512] = "";
-    struct recs r = {.n = 0};
+    struct tu_recs r = {NULL, 0, 0};
     assert_int_equal(import(dir, false, &r, why, sizeof(why)), JD_OK);
     const jd_spec *s = by_id(&r, "onet/11-9041.00");
     assert_non_null(s);
@@ -184,7 +159,7 @@ test_onet_occupation_with_tasks_has_every_field(void **state)
     assert_true(s->grade_min == 5.0 && s->grade_max == 5.0);
     assert_int_equal(s->tools.len, 1);
     assert_string_equal(s->tools.v[0], "Autodesk AutoCAD");
-    recs_free(&r);
+    tu_recs_free(&r);
     tu_rmtree(dir);
     free(dir);
 }
@@ -194,7 +169,7 @@ test_onet_title_only_occupations_are_kept_unless_asked(void **state)
 {
     (void)state;
     char *dir = mini_onet(), why[512] = "";
-    struct recs r = {.n = 0};
+    struct tu_recs r = {NULL, 0, 0};
     assert_int_equal(import(dir, false, &r, why, sizeof(why)), JD_OK);
     /* "All Other" has alternate titles but no tasks: a code titles are
      * coded to. An occupation with neither is left out. */
@@ -208,13 +183,13 @@ test_onet_title_only_occupations_are_kept_unless_asked(void **state)
     assert_string_equal(other->department, "Production Occupations");
     assert_non_null(strstr(other->source_file, "Occupation Data.txt"));
     assert_null(by_id(&r, "onet/99-9999.00"));
-    recs_free(&r);
+    tu_recs_free(&r);
 
     assert_int_equal(import(dir, true, &r, why, sizeof(why)), JD_OK);
     assert_int_equal(r.n, 1);
     assert_string_equal(r.v[0]->id, "onet/11-9041.00");
     assert_non_null(strstr(r.v[0]->source_file, "Task Statements.txt"));
-    recs_free(&r);
+    tu_recs_free(&r);
     tu_rmtree(dir);
     free(dir);
 }
@@ -227,7 +202,7 @@ test_onet_missing_required_file_is_named(void **state)
     char path[4096];
     snprintf(path, sizeof(path), "%s/Task Statements.txt", dir);
     assert_int_equal(remove(path), 0);
-    struct recs r = {.n = 0};
+    struct tu_recs r = {NULL, 0, 0};
     assert_int_equal(import(dir, false, &r, why, sizeof(why)),
                      JD_ERR_INVALID_ARG);
     assert_non_null(strstr(why, "Task Statements"));
@@ -278,7 +253,7 @@ test_onet_29_3_counts(void **state)
     }
     char dir[4096], why[512] = "";
     snprintf(dir, sizeof(dir), "%s/data/onet-29.3", shared);
-    static struct recs r; /* 16 KB of pointers: not on the stack */
+    struct tu_recs r = {NULL, 0, 0};
     assert_int_equal(import(dir, true, &r, why, sizeof(why)), JD_OK);
     /* The 923: every occupation with task statements. */
     assert_int_equal(r.n, 923);
@@ -287,7 +262,7 @@ test_onet_29_3_counts(void **state)
         assert_true(r.v[i]->duties.len > 0);
         duties += r.v[i]->duties.len;
     }
-    recs_free(&r);
+    tu_recs_free(&r);
     /* Plus the 93 known by title alone ("All Other", military). */
     assert_int_equal(import(dir, false, &r, why, sizeof(why)), JD_OK);
     assert_int_equal(r.n, 1016);
@@ -303,7 +278,7 @@ test_onet_29_3_counts(void **state)
     print_message("O*NET 29.3: 923 occupations with %zu tasks, 1016 with "
                   "%zu alternate titles\n",
                   duties, titles);
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 int

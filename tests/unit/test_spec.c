@@ -15,47 +15,21 @@
 
 #include <cmocka.h>
 
-enum { MAX_RECS = 16 };
-
-struct recs {
-    jd_spec *v[MAX_RECS];
-    size_t n;
-};
-
-static jd_status
-keep(void *ctx, jd_spec *s)
-{
-    struct recs *r = ctx;
-    if (r->n == MAX_RECS) {
-        jd_spec_free(s);
-        return JD_ERR_INTERNAL;
-    }
-    r->v[r->n++] = s;
-    return JD_OK;
-}
-
-static void
-recs_free(struct recs *r)
-{
-    for (size_t i = 0; i < r->n; i++)
-        jd_spec_free(r->v[i]);
-    r->n = 0;
-}
-
 static char why[512];
 
 static jd_status
-parse_path(const char *path, const char *folder, struct recs *r)
+parse_path(const char *path, const char *folder, struct tu_recs *r)
 {
-    struct jd_parse_opts o = {.format = JD_FORMAT_AUTO, .folder_jurisdiction = folder};
+    struct jd_parse_opts o = {.format = JD_FORMAT_AUTO,
+                              .folder_jurisdiction = folder};
     /* cppcheck-suppress ctuuninitvar ; *r is cleared below */
-    struct jd_parse_sink sink = {keep, NULL, r};
+    struct jd_parse_sink sink = {tu_recs_keep, NULL, r};
     memset(r, 0, sizeof(*r));
     return jd_parse_file(path, &o, &sink, why, sizeof(why));
 }
 
 static jd_spec *
-parse_one(const char *path, const char *folder, struct recs *r)
+parse_one(const char *path, const char *folder, struct tu_recs *r)
 {
     assert_int_equal(parse_path(path, folder, r), JD_OK);
     assert_int_equal(r->n, 1);
@@ -64,10 +38,10 @@ parse_one(const char *path, const char *folder, struct recs *r)
 
 /* TEXT, as the file "lakeview.txt", parses to exactly one record. */
 static jd_spec *
-parse_one_text(const char *text, struct recs *r)
+parse_one_text(const char *text, struct tu_recs *r)
 {
     /* cppcheck-suppress ctuuninitvar ; *r is cleared below */
-    struct jd_parse_sink sink = {keep, NULL, r};
+    struct jd_parse_sink sink = {tu_recs_keep, NULL, r};
     memset(r, 0, sizeof(*r));
     assert_int_equal(jd_parse_text(text, strlen(text), "lakeview.txt", NULL,
                                    &sink, why, sizeof(why)),
@@ -108,7 +82,7 @@ static void
 test_spec_web_services_coordinator(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     jd_spec *s =
         parse_one("corpus/milwaukie/web-services-coordinator.txt", NULL, &r);
     assert_string_equal(s->title, "Web Services Coordinator");
@@ -140,14 +114,14 @@ test_spec_web_services_coordinator(void **state)
     assert_nowhere(s, "does not constitute");
     assert_string_equal(s->adopted, "1/2019");
     assert_string_equal(s->revised, "12/2021");
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 static void
 test_spec_internet_services_manager(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     jd_spec *s =
         parse_one("corpus/st-louis/internet-services-manager.txt", NULL, &r);
     assert_string_equal(s->title, "Internet Services Manager");
@@ -169,14 +143,14 @@ test_spec_internet_services_manager(void **state)
     assert_nowhere(s, "Equal Opportunity Employer");
     assert_non_null(s->distinguishing);
     assert_non_null(strstr(s->working_conditions, "office environment"));
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 static void
 test_spec_ist_director(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     jd_spec *s = parse_one(
         "corpus/milwaukie/information-systems-technology-director.txt", NULL,
         &r);
@@ -201,14 +175,14 @@ test_spec_ist_director(void **state)
     assert_true(found);
     assert_non_null(strstr(s->supervision, "City Manager"));
     assert_true(s->other.len > 0);
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 static void
 test_spec_community_engagement_coordinator(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     jd_spec *s = parse_one(
         "corpus/milwaukie/community-engagement-coordinator.txt", NULL, &r);
     assert_string_equal(s->title, "Community Engagement Coordinator");
@@ -229,14 +203,14 @@ test_spec_community_engagement_coordinator(void **state)
     assert_string_equal(s->duties.v[9].text,
                         "Maintains positive public relations with customers "
                         "and is responsive to customer needs.");
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 static void
 test_spec_portland_coordinator_ii_uses_folder_jurisdiction(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     jd_spec *s = parse_one("corpus/portland/coordinator-ii.txt", "portland",
                            &r);
     assert_string_equal(s->title, "Coordinator II");
@@ -254,7 +228,7 @@ test_spec_portland_coordinator_ii_uses_folder_jurisdiction(void **state)
                            "evaluating programs or activities, including"));
     assert_nowhere(s, "Depending on the assignment");
     assert_int_equal(s->knowledge.len + s->skills.len + s->abilities.len, 17);
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 /* ---- layouts written for these tests ---- */
@@ -263,7 +237,7 @@ static void
 test_spec_bulleted_functions_with_footer_and_salary_range(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     jd_spec *s = parse_one("tests/fixtures/specs/riverton/accountant-ii.txt",
                            "riverton", &r);
     assert_string_equal(s->title, "Accountant II");
@@ -281,14 +255,14 @@ test_spec_bulleted_functions_with_footer_and_salary_range(void **state)
     assert_int_equal(s->abilities.len, 2);
     assert_int_equal(s->licenses.len, 1);
     assert_null(strstr(s->working_conditions, "Page"));
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 static void
 test_spec_lettered_examples_of_duties(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     jd_spec *s = parse_one(
         "tests/fixtures/specs/harbor-county/maintenance-worker-i.txt",
         "harbor-county", &r);
@@ -304,14 +278,14 @@ test_spec_lettered_examples_of_duties(void **state)
     assert_non_null(s->working_conditions);
     assert_int_equal(s->education.len, 1);
     assert_int_equal(s->licenses.len, 1);
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 static void
 test_spec_series_gives_one_record_per_class(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     assert_int_equal(parse_path("tests/fixtures/specs/harbor-county/"
                                 "series-analyst.txt",
                                 NULL, &r),
@@ -339,7 +313,7 @@ test_spec_series_gives_one_record_per_class(void **state)
     /* Shared knowledge is split at its semicolons. */
     assert_int_equal(b->knowledge.len, 3);
     assert_string_equal(b->knowledge.v[1].text, "statistics");
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 static const char wrapped_across_page[] =
@@ -358,7 +332,7 @@ static void
 test_spec_joins_a_duty_wrapped_over_a_page_break(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     jd_spec *s = parse_one_text(wrapped_across_page, &r);
     assert_string_equal(s->title, "Parks Supervisor");
     assert_int_equal(s->duties.len, 2);
@@ -366,7 +340,7 @@ test_spec_joins_a_duty_wrapped_over_a_page_break(void **state)
                         "Plans and supervises the maintenance of city parks, "
                         "playgrounds and athletic fields, assigning crews and "
                         "equipment.");
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 /* A disclaimer sentence is dropped; an item that merely mentions a
@@ -390,13 +364,13 @@ static void
 test_spec_drops_disclaimers_not_items_that_mention_them(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     jd_spec *s = parse_one_text(eeo_mentions, &r);
     assert_int_equal(s->duties.len, 1);
     assert_string_equal(s->duties.v[0].text, "Supervises personnel staff.");
     assert_int_equal(s->knowledge.len, 1);
     assert_non_null(strstr(s->knowledge.v[0].text, "equal opportunity"));
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 /* A running footer with a long title and department before "Page N of
@@ -417,7 +391,7 @@ static void
 test_spec_drops_a_long_running_footer(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     jd_spec *s = parse_one_text(long_footer, &r);
     assert_nowhere(s, "Page 1 of 2");
     assert_int_equal(s->duties.len, 2);
@@ -425,7 +399,7 @@ test_spec_drops_a_long_running_footer(void **state)
                         "Inspects industrial facilities for compliance with "
                         "storm water permits and prepares enforcement "
                         "reports.");
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 /* In a hard-wrapped bulleted list, a line that ends a sentence near the
@@ -450,7 +424,7 @@ static void
 test_spec_joins_sentences_of_one_wrapped_item(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     jd_spec *s = parse_one_text(wrapped_sentences, &r);
     assert_int_equal(s->duties.len, 5);
     assert_string_equal(s->duties.v[1].text,
@@ -460,16 +434,16 @@ test_spec_joins_sentences_of_one_wrapped_item(void **state)
                         "work.");
     assert_string_equal(s->duties.v[3].text, "Trains staff.");
     assert_string_equal(s->duties.v[4].text, "Orders paper and supplies.");
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 /* ---- bad input ---- */
 
 static jd_status
-parse_bytes(const char *data, size_t len, struct recs *r)
+parse_bytes(const char *data, size_t len, struct tu_recs *r)
 {
     /* cppcheck-suppress ctuuninitvar ; *r is cleared below */
-    struct jd_parse_sink sink = {keep, NULL, r};
+    struct jd_parse_sink sink = {tu_recs_keep, NULL, r};
     memset(r, 0, sizeof(*r));
     why[0] = '\0';
     return jd_parse_text(data, len, "input.txt", NULL, &sink, why,
@@ -480,7 +454,7 @@ static void
 test_spec_rejects_empty_binary_and_invalid_utf8(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     assert_int_equal(parse_bytes(" \n\n\t\n", 5, &r), JD_ERR_INVALID_ARG);
     assert_string_equal(why, "empty file");
     assert_int_equal(parse_bytes("TITLE: A\0B", 10, &r), JD_ERR_INVALID_ARG);
@@ -498,7 +472,7 @@ static void
 test_spec_rejects_text_without_a_title(void **state)
 {
     (void)state;
-    struct recs r;
+    struct tu_recs r;
     const char *t = "this line is just some running text that goes on and on "
                     "without any heading, label or title at all.\n";
     assert_int_equal(parse_bytes(t, strlen(t), &r), JD_ERR_INVALID_ARG);
@@ -514,7 +488,7 @@ test_spec_rejects_files_over_the_size_limit(void **state)
     char *big = malloc(len);
     memset(big, 'a', len);
     char *path = tu_write(dir, "big.txt", big, len);
-    struct recs r;
+    struct tu_recs r;
     assert_int_equal(parse_path(path, NULL, &r), JD_ERR_TOO_BIG);
     assert_non_null(strstr(why, "limit"));
     assert_int_equal(parse_path("/nonexistent/file.txt", NULL, &r), JD_ERR_IO);
@@ -530,12 +504,12 @@ test_spec_title_case_keeps_acronyms_and_numerals(void **state)
     (void)state;
     const char *t = "CLASSIFICATION: GIS ANALYST III\n\n"
                     "DUTIES:\n1. Maintains the GIS database for the city.\n";
-    struct recs r;
+    struct tu_recs r;
     assert_int_equal(parse_bytes(t, strlen(t), &r), JD_OK);
     assert_string_equal(r.v[0]->title, "GIS Analyst III");
     assert_null(r.v[0]->jurisdiction);
     assert_string_equal(r.v[0]->id, "unknown/gis-analyst-iii");
-    recs_free(&r);
+    tu_recs_free(&r);
 }
 
 int
