@@ -42,15 +42,15 @@ const struct rank_model rank_model = {
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
              .item_weight = 0.0, .title_weight = 0.5, .k1 = 3.0, .b = 0.75,
              .delta = 1.0, .item_knn = 0, .title_knn = 0, .gamma = 1,
-             .head_boost = 1.5, .max_df = 1, .max_terms = 64,
-             .candidates = 100},
+             .head_boost = 1.5, .oov_prefix = 0.6, .max_df = 1,
+             .max_terms = 64, .candidates = 100},
             {/* sentence-like */
              .w_title = 0.0, .w_summary = 1.0, .w_duty = 3.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.5,
              .item_weight = 0.0, .title_weight = 0.0, .k1 = 3.0, .b = 0.3,
              .delta = 0.5, .item_knn = 0, .title_knn = 0, .gamma = 1,
-             .head_boost = 1, .max_df = 1, .max_terms = 64,
-             .candidates = 100},
+             .head_boost = 1, .oov_prefix = 0.6, .max_df = 1,
+             .max_terms = 64, .candidates = 100},
             {/* paragraph-like */
              .w_title = 5.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
@@ -83,6 +83,7 @@ static const struct {
     {"gamma", offsetof(struct rank_params, gamma)},
     {"head_boost", offsetof(struct rank_params, head_boost)},
     {"idf_power", offsetof(struct rank_params, idf_power)},
+    {"oov_prefix", offsetof(struct rank_params, oov_prefix)},
     {"max_df", offsetof(struct rank_params, max_df)},
     {"max_terms", offsetof(struct rank_params, max_terms)},
     {"candidates", offsetof(struct rank_params, candidates)},
@@ -444,6 +445,9 @@ class_df(jd_db *db, struct df_cache *cache, const char *stem, size_t len,
     return JD_OK;
 }
 
+/* Shortest stand-in for a word no class has (see choose_terms). */
+#define OOV_PREFIX_MIN 5
+
 static jd_status
 choose_terms(jd_db *db, const struct rank_query *q,
              const struct rank_params *p, struct chosen **out, size_t *n)
@@ -466,15 +470,31 @@ choose_terms(jd_db *db, const struct rank_query *q,
             free(v);
             return st;
         }
+        size_t len = e->len;
+        double stand_in = 1.0;
+        if (df == 0 && p->oov_prefix > 0) {
+            /* A word no class has ("oysterman", "shanker") may stand for
+             * the longest word it starts with that one has ("oyster",
+             * "shank"), at a discount. */
+            for (len = e->len - 1; len >= OOV_PREFIX_MIN && df == 0; len--)
+                if ((st = class_df(db, cache, e->key, len, c->df, &df)) !=
+                    JD_OK) {
+                    free(v);
+                    return st;
+                }
+            len++;
+            stand_in = p->oov_prefix;
+        }
         if (df == 0)
             continue; /* no class has it: it cannot change the ranking */
         double idf = log(((double)classes + 1.0) / ((double)df + 0.5));
         double boost =
             q->head && strcmp(q->head, e->key) == 0 ? p->head_boost : 1.0;
+        boost *= stand_in;
         if (p->idf_power != 0 && idf > 0)
             boost *= pow(idf, p->idf_power);
         c->stem = e->key;
-        c->len = e->len;
+        c->len = len;
         c->qtf = e->value;
         c->idf = idf > 0 ? idf : 0;
         c->boost = boost;

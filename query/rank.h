@@ -48,6 +48,8 @@ struct rank_params {
     double title_knn;    /* titles that vote per query; 0: best only */
     double gamma;        /* sharpness of the votes */
     double head_boost;   /* weight of the last word (a title's head noun) */
+    double oov_prefix;   /* weight of a stand-in for a word no class has:
+                            the longest word it starts with; 0: none */
     double idf_power;    /* each word weighs idf^idf_power more: > 0
                             favours the rare, telling words */
     double max_df;       /* words in more than this share of the classes

@@ -131,12 +131,36 @@ test_rank_title_of_a_class_with_many_titles_is_found(void **state)
     free(dir);
 }
 
+/*
+ * A title word no class has ("Oysterman") stands for the longest word it
+ * starts with that a class has ("oyster"), so the query is not lost.
+ */
+static void
+test_rank_unknown_word_stands_in_by_its_known_start(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp(), db[4200], ids[2][64];
+    index_records(dir,
+                  "{\"id\": \"t/crab\", \"title\": \"Crab Pickers\", "
+                  "\"duties\": [{\"text\": \"Pick crab meat from shells."
+                  "\"}]}\n"
+                  "{\"id\": \"t/oyster\", \"title\": \"Oyster Shuckers\", "
+                  "\"duties\": [{\"text\": \"Open oysters and grade them by "
+                  "size.\"}]}\n",
+                  db, sizeof(db));
+    assert_int_equal(match_ids(db, "Oysterman", ids, 2), 1);
+    assert_string_equal(ids[0], "t/oyster");
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rank_adjacent_query_words_beat_scattered_ones),
         cmocka_unit_test(test_rank_title_of_a_class_with_many_titles_is_found),
+        cmocka_unit_test(test_rank_unknown_word_stands_in_by_its_known_start),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
