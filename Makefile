@@ -45,8 +45,9 @@ INDEXER_SRC = indexer/status.c indexer/arena.c indexer/buf.c \
               indexer/spec_lines.c indexer/spec_vocab.c indexer/spec_items.c \
               indexer/spec_header.c indexer/spec_text.c indexer/spec_onet.c \
               indexer/parse.c indexer/walk.c indexer/fsutil.c indexer/db.c \
-              indexer/index.c indexer/merge.c
-QUERY_SRC   = query/termmap.c query/results.c query/filter.c \
+              indexer/index.c indexer/merge.c \
+              indexer/termmap.c indexer/model_train.c indexer/model.c
+QUERY_SRC   = query/results.c query/filter.c \
               query/snippet.c query/search.c query/tfidf.c query/evidence.c \
               query/rank.c query/match.c query/stats.c query/simjoin.c \
               query/overlap.c
@@ -65,7 +66,7 @@ QUERY_CLI = query/main.c query/batch.c query/cli_out.c query/cli_text.c \
             query/cli_json.c query/cli_csv.c query/cli_overlap.c
 
 UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_overlap test_calhr \
-             test_onet
+             test_onet test_model
 CLI_TESTS  = test_cli_index test_cli_query test_cli_limits \
              test_cli_concurrent test_cli_crash test_cli_parallel \
              test_cli_rank
@@ -91,6 +92,11 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(say) "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The class model's training loops (indexer/model_train.c) are most of
+# an O*NET import: let the compiler vectorise them at -O2 too.
+$(BUILD)/obj/indexer/model_train.o: CFLAGS += -ftree-loop-vectorize \
+                                             -fvect-cost-model=dynamic
 
 $(BUILD)/obj/%.o: %.cc
 	@mkdir -p $(@D)

@@ -310,6 +310,20 @@ size_t jd_db_committed(const jd_db *db);
 jd_status jd_db_count(jd_db *db, size_t *out);
 
 /*
+ * The class model (which words tell each class from the others; see
+ * indexer/model.h) of an index open for writing, trained on its committed
+ * records and committed. jobdex-index calls it after its last batch.
+ * An index of fewer than 2 or more than 5,000 classes gets no model (an
+ * old one is removed): then *OUT says why and JD_OK is returned.
+ */
+struct jd_model_stats {
+    bool trained;
+    size_t classes, terms, examples;
+    char why_not[160]; /* when not trained */
+};
+jd_status jd_db_train_model(jd_db *db, struct jd_model_stats *out);
+
+/*
  * Parallel indexing. The parent opens the index for writing; worker K
  * (a process of its own) opens the path jd_db_shard_path(parent, K) with
  * JD_OPEN_WRITE | JD_OPEN_CREATE, adds its records, commits and frees
@@ -478,6 +492,10 @@ typedef struct jd_stats {
     unsigned long long bytes; /* on disk */
     const struct jd_count *jurisdictions, *departments, *kinds;
     size_t njurisdictions, ndepartments, nkinds;
+    /* The class model jobdex-index trains: "none", "current", or "stale"
+     * (a run changed the records and did not retrain it: not used). */
+    const char *model;
+    size_t model_classes, model_words;
 } jd_stats;
 
 /* Counts by jurisdiction, department and item kind; index size and

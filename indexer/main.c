@@ -47,6 +47,9 @@ static const char usage_text[] =
     "                        the shards are merged into the index at the end\n"
     "                        in one step (records already in the index are\n"
     "                        then replaced one at a time)\n"
+    "      --no-model        do not (re)train the class model at the end\n"
+    "                        (see README, \"How matching ranks\"); matching\n"
+    "                        then ranks without it until a run trains it\n"
     "  -p, --progress        show progress on stderr (default on a terminal)\n"
     "      --no-progress     never show progress\n"
     "  -q, --quiet           no summary line\n"
@@ -94,7 +97,13 @@ usage_error(const char *fmt, ...)
 static void
 parse_args(int argc, char **argv, struct options *o)
 {
-    enum { OPT_DUMP = 256, OPT_NO_PROGRESS, OPT_BATCH_MB, OPT_ONET_TASKS };
+    enum {
+        OPT_DUMP = 256,
+        OPT_NO_PROGRESS,
+        OPT_BATCH_MB,
+        OPT_ONET_TASKS,
+        OPT_NO_MODEL
+    };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
@@ -102,6 +111,7 @@ parse_args(int argc, char **argv, struct options *o)
         {"dump", no_argument, NULL, OPT_DUMP},
         {"batch-mb", required_argument, NULL, OPT_BATCH_MB},
         {"onet-tasks-only", no_argument, NULL, OPT_ONET_TASKS},
+        {"no-model", no_argument, NULL, OPT_NO_MODEL},
         {"jobs", required_argument, NULL, 'j'},
         {"progress", no_argument, NULL, 'p'},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -143,6 +153,9 @@ parse_args(int argc, char **argv, struct options *o)
             break;
         case OPT_ONET_TASKS:
             o->onet_tasks_only = true;
+            break;
+        case OPT_NO_MODEL:
+            o->no_model = true;
             break;
         case OPT_BATCH_MB: {
             char *end;
@@ -330,6 +343,29 @@ open_index(struct run *r)
     return 0;
 }
 
+/* Train the class model on the committed records (see indexer/model.h);
+ * add the time it took to *SECONDS. Silent unless it cannot be trained
+ * for the size of the index (`jobdex-query stats` shows the model). */
+static int
+train_model(struct run *r, double *seconds)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct jd_model_stats ms;
+    jd_status st = jd_db_train_model(r->db, &ms);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    *seconds += (double)(t1.tv_sec - t0.tv_sec) +
+                (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (st != JD_OK) {
+        fprintf(stderr, "%s: cannot train the class model of '%s': %s\n", prog,
+                r->opt.db, jd_db_errmsg(r->db));
+        return 1;
+    }
+    if (!ms.trained && ms.classes >= 2 && !r->opt.quiet)
+        fprintf(stderr, "%s: no class model: %s\n", prog, ms.why_not);
+    return 0;
+}
+
 static int
 finish(struct run *r, double seconds)
 {
@@ -343,6 +379,9 @@ finish(struct run *r, double seconds)
         }
     }
     progress(r, true);
+    if (r->db && !stop_signal && !r->opt.no_model &&
+        train_model(r, &seconds) != 0)
+        return 3;
     if (stop_signal) {
         fprintf(stderr,
                 "%s: stopped by signal %d after %zu of %zu files; %zu records "

@@ -395,6 +395,35 @@ xs_set_metadata(struct xs_db *d, const char *key, const char *value,
 }
 
 extern "C" jd_status
+xs_set_metadata_n(struct xs_db *d, const char *key, const void *value,
+                  size_t len, char *msg, size_t msglen) noexcept
+{
+    try {
+        d->w.set_metadata(key,
+                          std::string(static_cast<const char *>(value), len));
+        return JD_OK;
+    } catch (...) {
+        return status_from_exception(msg, msglen);
+    }
+}
+
+extern "C" jd_status
+xs_metadata_keys(struct xs_db *d, const char *prefix,
+                 int (*fn)(void *ctx, const char *key, size_t len,
+                           size_t unused),
+                 void *ctx, char *msg, size_t msglen) noexcept
+{
+    return with_retry(d, msg, msglen, [&] {
+        for (Xapian::TermIterator t = d->db.metadata_keys_begin(prefix);
+             t != d->db.metadata_keys_end(prefix); ++t) {
+            const std::string &key = *t;
+            if (fn(ctx, key.data(), key.size(), 0) != 0)
+                break;
+        }
+    });
+}
+
+extern "C" jd_status
 xs_replace(struct xs_db *d, const char *idterm, const struct xs_doc *doc,
            char *msg, size_t msglen) noexcept
 {

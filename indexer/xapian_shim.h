@@ -67,6 +67,16 @@ jd_status xs_get_metadata(struct xs_db *db, const char *key, jd_buf *out,
 jd_status xs_set_metadata(struct xs_db *db, const char *key,
                           const char *value, char *msg,
                           size_t msglen) XS_NOEXCEPT;
+/* The same for a value of LEN bytes that may hold NUL bytes. */
+jd_status xs_set_metadata_n(struct xs_db *db, const char *key,
+                            const void *value, size_t len, char *msg,
+                            size_t msglen) XS_NOEXCEPT;
+/* FN(ctx, key, len, 0) for each metadata key starting with PREFIX, in
+ * byte order, until it returns non-zero. */
+jd_status xs_metadata_keys(struct xs_db *db, const char *prefix,
+                           int (*fn)(void *ctx, const char *key, size_t len,
+                                     size_t unused),
+                           void *ctx, char *msg, size_t msglen) XS_NOEXCEPT;
 
 /* Replace the document indexed by the unique term IDTERM (add it if none). */
 jd_status xs_replace(struct xs_db *db, const char *idterm,

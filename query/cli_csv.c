@@ -185,6 +185,9 @@ csv_stats(struct cli_out *o, const char *path, const jd_stats *s)
     csv_field(f, "index", false);
     csv_field(f, "format", false);
     integer(f, s->format_version, true);
+    csv_field(f, "model", false);
+    csv_field(f, s->model, false);
+    integer(f, s->model_classes, true);
     counts(f, "jurisdiction", s->jurisdictions, s->njurisdictions);
     counts(f, "department", s->departments, s->ndepartments);
     counts(f, "kind", s->kinds, s->nkinds);

@@ -164,12 +164,16 @@ count_array(const struct jd_count *c, size_t n)
 void
 json_stats(struct cli_out *o, const char *path, const jd_stats *s)
 {
-    emit(o, json_pack("{s:s, s:i, s:i, s:i, s:I, s:o, s:o, s:o}", "index", path,
-                      "format", (json_int_t)s->format_version, "classes",
-                      (json_int_t)s->classes, "items", (json_int_t)s->items,
-                      "bytes", (json_int_t)s->bytes, "jurisdictions",
+    emit(o, json_pack("{s:s, s:i, s:i, s:i, s:I, s:o, s:o, s:o, "
+                      "s:{s:s, s:I, s:I}}",
+                      "index", path, "format", (json_int_t)s->format_version,
+                      "classes", (json_int_t)s->classes, "items",
+                      (json_int_t)s->items, "bytes", (json_int_t)s->bytes,
+                      "jurisdictions",
                       count_array(s->jurisdictions, s->njurisdictions),
                       "departments",
                       count_array(s->departments, s->ndepartments), "kinds",
-                      count_array(s->kinds, s->nkinds)));
+                      count_array(s->kinds, s->nkinds), "model", "state",
+                      s->model, "classes", (json_int_t)s->model_classes,
+                      "words", (json_int_t)s->model_words));
 }

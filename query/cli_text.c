@@ -262,6 +262,15 @@ text_stats(struct cli_out *o, const char *path, const jd_stats *s)
     fprintf(o->f, "items          %zu (titles, duties, qualifications)\n",
             s->items);
     fprintf(o->f, "size on disk   %.1f MB\n", (double)s->bytes / 1e6);
+    if (strcmp(s->model, "current") == 0)
+        fprintf(o->f, "class model    %zu classes, %zu words\n",
+                s->model_classes, s->model_words);
+    else if (strcmp(s->model, "stale") == 0)
+        fputs("class model    stale (the records changed since it was "
+              "trained): not used until jobdex-index trains it again\n",
+              o->f);
+    else
+        fputs("class model    none\n", o->f);
     count_table(o->f, "by jurisdiction", s->jurisdictions, s->njurisdictions);
     count_table(o->f, "by department", s->departments, s->ndepartments);
     count_table(o->f, "items by kind", s->kinds, s->nkinds);

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "filter.h"
 #include "results.h"
+#include "model.h"
 #include "schema.h"
 #include "spec.h"
 
@@ -40,21 +41,24 @@ const struct rank_model rank_model = {
             {/* title-like */
              .w_title = 8.0, .w_summary = 1.0, .w_duty = 0.0, .w_qual = 0.2,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
-             .item_weight = 0.0, .title_weight = 0.5, .k1 = 3.0, .b = 0.75,
+             .item_weight = 0.0, .title_weight = 0.5, .model_weight = 0.8,
+             .k1 = 3.0, .b = 0.75,
              .delta = 1.0, .item_knn = 0, .title_knn = 0, .gamma = 1,
              .head_boost = 1.5, .oov_prefix = 0.6, .max_df = 1,
              .max_terms = 64, .candidates = 100},
             {/* sentence-like */
              .w_title = 0.0, .w_summary = 1.0, .w_duty = 3.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.5,
-             .item_weight = 0.0, .title_weight = 0.0, .k1 = 3.0, .b = 0.3,
+             .item_weight = 0.0, .title_weight = 0.0, .model_weight = 0.3,
+             .k1 = 3.0, .b = 0.3,
              .delta = 0.5, .item_knn = 0, .title_knn = 0, .gamma = 1,
              .head_boost = 1, .oov_prefix = 0.6, .max_df = 1,
              .max_terms = 64, .candidates = 100},
             {/* paragraph-like */
              .w_title = 5.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
-             .item_weight = 0.0, .title_weight = 1.0, .k1 = 2.0, .b = 0.75,
+             .item_weight = 0.0, .title_weight = 1.0, .model_weight = 0.5,
+             .k1 = 2.0, .b = 0.75,
              .delta = 0.0, .item_knn = 0, .title_knn = 0, .gamma = 1,
              .head_boost = 1, .max_df = 1, .max_terms = 32,
              .candidates = 100},
@@ -75,6 +79,7 @@ static const struct {
     {"pair_weight", offsetof(struct rank_params, pair_weight)},
     {"item_weight", offsetof(struct rank_params, item_weight)},
     {"title_weight", offsetof(struct rank_params, title_weight)},
+    {"model_weight", offsetof(struct rank_params, model_weight)},
     {"k1", offsetof(struct rank_params, k1)},
     {"b", offsetof(struct rank_params, b)},
     {"delta", offsetof(struct rank_params, delta)},
@@ -368,6 +373,8 @@ struct df_cache {
     struct termmap index; /* stem -> position in df + 1 */
     size_t (*df)[NFIELDS];
     size_t n, cap, classes;
+    struct class_model *model; /* read at the first query that wants it */
+    bool model_read;
 };
 
 static void
@@ -378,6 +385,7 @@ df_cache_free(void *p)
         return;
     termmap_free(&c->index);
     free(c->df);
+    model_free(c->model);
     free(c);
 }
 
@@ -389,6 +397,9 @@ df_cache_for(jd_db *db, size_t classes)
         termmap_clear(&c->index);
         c->n = 0;
         c->classes = classes;
+        model_free(c->model);
+        c->model = NULL;
+        c->model_read = false;
     }
     if (!c && (c = calloc(1, sizeof(*c))) != NULL) {
         c->classes = classes;
@@ -762,7 +773,7 @@ exclude(struct xs_query **q, const char *prefix, const char *id)
 
 struct cand {
     char *id;
-    double cls, item, title, score;
+    double cls, item, title, model, score;
     long hit; /* index in the class results, or -1 */
 };
 
@@ -794,7 +805,7 @@ cand_get(struct cands *c, const char *id, size_t len)
         c->n--;
         return NULL;
     }
-    x->cls = x->item = x->title = x->score = 0;
+    x->cls = x->item = x->title = x->model = x->score = 0;
     x->hit = -1;
     e->value = (double)c->n;
     return x;
@@ -882,6 +893,29 @@ best_items(jd_db *db, const struct rank_params *p, const struct chosen *terms,
     xs_mset_free(m);
     xs_query_free(g);
     xs_query_free(q);
+    return st;
+}
+
+/* The class model's score of each candidate (0 when the index has no
+ * model, or a stale one). */
+static jd_status
+model_scores(jd_db *db, const struct rank_query *q, struct cands *cands)
+{
+    struct df_cache *cache = db->query_cache; /* choose_terms made it */
+    if (!cache)
+        return JD_OK;
+    if (!cache->model_read) {
+        jd_status st = model_load(db, &cache->model);
+        if (st != JD_OK)
+            return st;
+        cache->model_read = true;
+    }
+    if (!cache->model)
+        return JD_OK;
+    jd_status st = model_score(db, cache->model, &q->qtf);
+    for (size_t i = 0; i < cands->n && st == JD_OK; i++)
+        cands->v[i].model = model_class_score(cache->model, cands->v[i].id,
+                                              strlen(cands->v[i].id));
     return st;
 }
 
@@ -1031,9 +1065,13 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
                          &cands, offsetof(struct cand, title))) != JD_OK)
         goto out;
 
+    if (p->model_weight > 0 && (st = model_scores(db, q, &cands)) != JD_OK)
+        goto out;
+
     for (size_t i = 0; i < cands.n; i++)
         cands.v[i].score = cands.v[i].cls + p->item_weight * cands.v[i].item +
-                           p->title_weight * cands.v[i].title;
+                           p->title_weight * cands.v[i].title +
+                           p->model_weight * cands.v[i].model;
     if (cands.n > 1)
         qsort(cands.v, cands.n, sizeof(*cands.v), by_score);
     for (size_t i = 0; i < cands.n && i < limit && st == JD_OK; i++) {

@@ -42,6 +42,8 @@ struct rank_params {
                             next to each other, in order, in a field */
     double item_weight;  /* share of the best duties' score */
     double title_weight; /* share of the best title's score */
+    double model_weight; /* weight of the class model's probability,
+                            relative to the best class's (model.h) */
     double k1, b;        /* BM25 */
     double delta;        /* BM25+ lower bound; 0: plain BM25 */
     double item_knn;     /* duties that vote per query; 0: best only */

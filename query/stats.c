@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "model.h"
 #include "schema.h"
 
 #include <dirent.h>
@@ -128,6 +129,12 @@ jd_stats_get(jd_db *db, jd_stats **out)
                     &p->departments, &p->ndepartments);
     if (st == JD_OK)
         st = counts(db, db->items, PREFIX_LIST, s->mem, &p->kinds, &p->nkinds);
+    struct model_info mi = {.state = "none"};
+    if (st == JD_OK)
+        st = model_info(db, &mi);
+    p->model = mi.state;
+    p->model_classes = mi.classes;
+    p->model_words = mi.terms;
     p->format_version = JD_INDEX_FORMAT_VERSION;
     p->bytes = dir_bytes(db->base, 0);
     if (st != JD_OK) {

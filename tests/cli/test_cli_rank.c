@@ -154,6 +154,106 @@ test_rank_unknown_word_stands_in_by_its_known_start(void **state)
     free(dir);
 }
 
+/* The JSON of `match -` given TEXT (the caller frees it); with the class
+ * model's weight set to 0 when NO_MODEL. */
+static char *
+match_json(const char *db, const char *text, bool no_model)
+{
+    if (no_model)
+        setenv("JOBDEX_RANK",
+               "s.model_weight=0,m.model_weight=0,l.model_weight=0", 1);
+    const char *argv[] = {"jobdex-query", "-d",    db,  "-f",
+                          "json",         "match", "-", NULL};
+    struct tu_run r;
+    tu_run(argv, text, &r);
+    unsetenv("JOBDEX_RANK");
+    assert_int_equal(r.status, 0);
+    char *out = strdup(r.out);
+    tu_run_free(&r);
+    return out;
+}
+
+/* `jobdex-index -q [EXTRA] -d DB PATH` succeeds. */
+static void
+index_more(const char *db, const char *path, const char *extra)
+{
+    const char *argv[] = {
+        "jobdex-index",      "-q", "-d", db, extra ? extra : path,
+        extra ? path : NULL, NULL};
+    struct tu_run r;
+    tu_run(argv, NULL, &r);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+}
+
+/* True when `stats` says LINE about the class model. */
+static bool
+stats_say(const char *db, const char *line)
+{
+    const char *argv[] = {"jobdex-query", "-d", db, "stats", NULL};
+    struct tu_run r;
+    tu_run(argv, NULL, &r);
+    assert_int_equal(r.status, 0);
+    bool found = strstr(r.out, line) != NULL;
+    if (!found)
+        fprintf(stderr, "stats:\n%s", r.out);
+    tu_run_free(&r);
+    return found;
+}
+
+/*
+ * jobdex-index trains the class model, and matching uses it: scores
+ * differ from a ranking with its weight at 0. A run with --no-model
+ * leaves it stale, and a stale model is not used at all: matching is then
+ * exactly the ranking without it. The next ordinary run trains it again.
+ */
+static void
+test_rank_class_model_is_used_only_while_current(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp(), db[4200];
+    index_records(dir,
+                  "{\"id\": \"t/fire\", \"title\": \"Fire Captain\", "
+                  "\"duties\": [{\"text\": \"Direct fire suppression and "
+                  "rescue crews.\"}]}\n"
+                  "{\"id\": \"t/ship\", \"title\": \"Ship Captain\", "
+                  "\"duties\": [{\"text\": \"Command the vessel and its crew "
+                  "at sea.\"}]}\n"
+                  "{\"id\": \"t/clerk\", \"title\": \"Office Clerk\", "
+                  "\"duties\": [{\"text\": \"File records.\"}]}\n",
+                  db, sizeof(db));
+    assert_true(stats_say(db, "class model    3 classes"));
+    const char *query = "captain of a vessel crew";
+    char *with = match_json(db, query, false);
+    char *without = match_json(db, query, true);
+    assert_string_not_equal(with, without);
+    free(with);
+    free(without);
+
+    static const char pilot[] =
+        "{\"id\": \"t/pilot\", \"title\": \"Harbor Pilot\", \"duties\": "
+        "[{\"text\": \"Guide vessels into the harbor.\"}]}\n";
+    char *more = tu_write(dir, "more.jsonl", pilot, strlen(pilot));
+    index_more(db, more, "--no-model");
+    assert_true(stats_say(db, "class model    stale"));
+    with = match_json(db, query, false);
+    without = match_json(db, query, true);
+    assert_string_equal(with, without);
+    free(with);
+    free(without);
+
+    index_more(db, more, NULL);
+    assert_true(stats_say(db, "class model    4 classes"));
+    with = match_json(db, query, false);
+    without = match_json(db, query, true);
+    assert_string_not_equal(with, without);
+    free(with);
+    free(without);
+    free(more);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int
 main(void)
 {
@@ -161,6 +261,7 @@ main(void)
         cmocka_unit_test(test_rank_adjacent_query_words_beat_scattered_ones),
         cmocka_unit_test(test_rank_title_of_a_class_with_many_titles_is_found),
         cmocka_unit_test(test_rank_unknown_word_stands_in_by_its_known_start),
+        cmocka_unit_test(test_rank_class_model_is_used_only_while_current),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

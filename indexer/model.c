@@ -1,0 +1,187 @@
+/*
+ * model.c: reading the class model (model.h) and scoring a query with it.
+ */
+#include "model.h"
+
+#include "buf.h"
+#include "schema.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct class_model {
+    size_t nclasses;
+    struct termmap rows; /* class id -> row + 1 */
+    float *bias;
+    double *score; /* of the last model_score(), per row */
+    jd_buf row;    /* scratch: one term row */
+};
+
+void
+model_free(struct class_model *m)
+{
+    if (!m)
+        return;
+    termmap_free(&m->rows);
+    free(m->bias);
+    free(m->score);
+    jd_buf_free(&m->row);
+    free(m);
+}
+
+/* The model's header into *INFO; JD_OK with INFO->state "none" when DB
+ * has no model. */
+static jd_status
+read_header(jd_db *db, struct model_info *info)
+{
+    *info = (struct model_info){.state = "none"};
+    jd_status st = xs_get_metadata(db->classes, MODEL_HEADER, &db->scratch,
+                                   db->msg, sizeof(db->msg));
+    if (st != JD_OK || db->scratch.len == 0)
+        return st;
+    char header[96];
+    snprintf(header, sizeof(header), "%.*s", (int)db->scratch.len,
+             db->scratch.data);
+    int version;
+    unsigned long batch;
+    if (sscanf(header, "%d %lu %zu %zu", &version, &batch, &info->classes,
+               &info->terms) != 4 ||
+        version != MODEL_VERSION || info->classes == 0)
+        return db_fail(db, JD_ERR_CORRUPT,
+                       "class model header '%.40s' is damaged", header);
+    st = xs_get_metadata(db->classes, META_BATCH, &db->scratch, db->msg,
+                         sizeof(db->msg));
+    if (st != JD_OK)
+        return st;
+    unsigned long now =
+        db->scratch.len ? strtoul(db->scratch.data, NULL, 10) : 0;
+    info->state = now == batch ? "current" : "stale";
+    return JD_OK;
+}
+
+jd_status
+model_info(jd_db *db, struct model_info *out)
+{
+    return read_header(db, out);
+}
+
+static jd_status
+read_rows(jd_db *db, struct class_model *m)
+{
+    jd_status st = xs_get_metadata(db->classes, MODEL_CLASSES, &db->scratch,
+                                   db->msg, sizeof(db->msg));
+    const char *p = db->scratch.data, *end = p + db->scratch.len;
+    size_t row = 0;
+    while (st == JD_OK && p && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break;
+        struct termmap_entry *e = termmap_get(&m->rows, p, (size_t)(nl - p));
+        if (!e)
+            return JD_ERR_NOMEM;
+        e->value = (double)++row;
+        p = nl + 1;
+    }
+    if (st == JD_OK && (row != m->nclasses || p != end))
+        st = db_fail(db, JD_ERR_CORRUPT,
+                     "class model lists %zu classes, its header %zu", row,
+                     m->nclasses);
+    if (st != JD_OK)
+        return st;
+    st = xs_get_metadata(db->classes, MODEL_BIAS, &db->scratch, db->msg,
+                         sizeof(db->msg));
+    if (st == JD_OK && db->scratch.len != 4 * m->nclasses)
+        st = db_fail(db, JD_ERR_CORRUPT, "class model biases are damaged");
+    for (size_t c = 0; c < m->nclasses && st == JD_OK; c++)
+        m->bias[c] =
+            model_get_f32((const unsigned char *)db->scratch.data + 4 * c);
+    return st;
+}
+
+jd_status
+model_load(jd_db *db, struct class_model **out)
+{
+    *out = NULL;
+    struct model_info info;
+    jd_status st = read_header(db, &info);
+    if (st != JD_OK || strcmp(info.state, "current") != 0)
+        return st;
+    struct class_model *m = calloc(1, sizeof(*m));
+    if (!m)
+        return JD_ERR_NOMEM;
+    m->nclasses = info.classes;
+    m->bias = calloc(info.classes, sizeof(*m->bias));
+    m->score = calloc(info.classes, sizeof(*m->score));
+    st = m->bias && m->score ? read_rows(db, m) : JD_ERR_NOMEM;
+    if (st != JD_OK) {
+        model_free(m);
+        return st;
+    }
+    *out = m;
+    return JD_OK;
+}
+
+jd_status
+model_score(jd_db *db, struct class_model *m, const struct termmap *qtf)
+{
+    size_t nc = m->nclasses;
+    for (size_t c = 0; c < nc; c++)
+        m->score[c] = m->bias[c];
+    /* The query as an example: (1 + log tf) * idf, of unit length. */
+    char key[sizeof(MODEL_TERM_PREFIX) + TERM_MAX + 8];
+    double norm = 0;
+    size_t i = 0;
+    const struct termmap_entry *t;
+    bool any = false;
+    double *sum = calloc(nc, sizeof(*sum));
+    if (!sum)
+        return JD_ERR_NOMEM;
+    jd_status st = JD_OK;
+    while (st == JD_OK && (t = termmap_next(qtf, &i)) != NULL) {
+        int n = snprintf(key, sizeof(key), MODEL_TERM_PREFIX "%.*s",
+                         (int)t->len, t->key);
+        if (n < 0 || (size_t)n >= sizeof(key) || t->value <= 0)
+            continue;
+        st = xs_get_metadata(db->classes, key, &m->row, db->msg,
+                             sizeof(db->msg));
+        if (st != JD_OK || m->row.len == 0)
+            continue; /* a word the model does not know */
+        if (m->row.len != 8 + nc) {
+            st = db_fail(db, JD_ERR_CORRUPT,
+                         "class model row of '%.*s' is damaged", (int)t->len,
+                         t->key);
+            break;
+        }
+        const unsigned char *r = (const unsigned char *)m->row.data;
+        double v = (1.0 + log(t->value)) * model_get_f32(r);
+        double scale = model_get_f32(r + 4) * v;
+        for (size_t c = 0; c < nc; c++)
+            sum[c] += scale * (signed char)r[8 + c];
+        norm += v * v;
+        any = true;
+    }
+    if (st == JD_OK && any) {
+        norm = sqrt(norm);
+        double max = -HUGE_VAL;
+        for (size_t c = 0; c < nc; c++) {
+            m->score[c] += sum[c] / norm;
+            if (m->score[c] > max)
+                max = m->score[c];
+        }
+        for (size_t c = 0; c < nc; c++)
+            m->score[c] = exp(m->score[c] - max);
+    } else {
+        memset(m->score, 0, nc * sizeof(*m->score));
+    }
+    free(sum);
+    return st;
+}
+
+double
+model_class_score(const struct class_model *m, const char *id, size_t len)
+{
+    const struct termmap_entry *e = termmap_find(&m->rows, id, len);
+    return e ? m->score[(size_t)e->value - 1] : 0;
+}

@@ -1,0 +1,83 @@
+/*
+ * model.h: the class model -- which words tell each class from the
+ * others, learnt when indexing from the classes' own text.
+ *
+ * BM25 weighs a word by how rare it is among all classes; it cannot know
+ * that "dietary" separates dietitians from cooks while "food" does not,
+ * or that "captain" means a ship's master in one title and a fire
+ * officer in another. A softmax regression over the classes can: one
+ * weight per word and class, fitted by stochastic gradient descent on
+ * examples made from each class's title, each alternate title, each duty
+ * and its summary, labelled with the class. rank.c adds the model's
+ * probability of a candidate, relative to the most probable class, to
+ * its score (bench/results/ranking.md has what it gave).
+ *
+ * Training costs time in words x classes, so an index of more than
+ * MODEL_MAX_CLASSES classes gets none (its searches rank as before).
+ *
+ * Stored in the metadata of the classes database, in one commit after
+ * the records' last batch (floats as IEEE-754 single, little-endian):
+ *   MODEL_HEADER           "<version> <batch> <classes> <terms>"
+ *   MODEL_CLASSES          the class ids in row order, '\n' after each
+ *   MODEL_BIAS             one float per class
+ *   MODEL_TERM_PREFIX stem idf (float), scale (float), one signed byte
+ *                          per class: weight = scale * byte
+ * <batch> is the META_BATCH the model was trained at. A later run that
+ * changes the records retrains it, or removes it when the index has
+ * outgrown the limit; a model whose batch is not the index's (a run
+ * killed between its last batch and the model) is stale and not used.
+ */
+#ifndef JD_MODEL_H
+#define JD_MODEL_H
+
+#include "db.h"
+#include "termmap.h"
+
+#define MODEL_VERSION     1
+#define MODEL_HEADER      "jobdex:model"
+#define MODEL_CLASSES     "jobdex:model:classes"
+#define MODEL_BIAS        "jobdex:model:bias"
+#define MODEL_TERM_PREFIX "jobdex:model:t:"
+
+/* Above this many classes no model is trained. */
+#define MODEL_MAX_CLASSES 5000
+/* Nor above this many weights (words x classes, 4 bytes each while
+ * training). */
+#define MODEL_MAX_WEIGHTS ((size_t)48 << 20)
+
+/* Train the model of DB (open for writing, its last batch committed) and
+ * commit it, or remove the model when the index has too few or too many
+ * classes. What was done goes to *OUT. */
+jd_status model_train(jd_db *db, struct jd_model_stats *out);
+
+/* What an index's model is: STATE "none", "current" or "stale". */
+struct model_info {
+    const char *state;
+    size_t classes, terms;
+};
+jd_status model_info(jd_db *db, struct model_info *out);
+
+/* A model as the query side reads it. */
+struct class_model;
+
+/* The model of DB, or *OUT NULL when it has none or a stale one.
+ * JD_ERR_CORRUPT (DB->msg says why) for a model that cannot be read. */
+jd_status model_load(jd_db *db, struct class_model **out);
+void model_free(struct class_model *m);
+
+/*
+ * Score every class for a query of stems QTF (stem -> count): afterwards
+ * model_class_score() gives each class's probability relative to the
+ * most probable one's, in (0, 1]. Words the model does not know are left
+ * out; with none known every class scores 0.
+ */
+jd_status model_score(jd_db *db, struct class_model *m,
+                      const struct termmap *qtf);
+double model_class_score(const struct class_model *m, const char *id,
+                         size_t len);
+
+/* Floats in metadata, little-endian whatever the host. */
+void model_put_f32(unsigned char *out, float v);
+float model_get_f32(const unsigned char *in);
+
+#endif

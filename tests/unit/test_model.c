@@ -1,0 +1,358 @@
+/*
+ * test_model.c: the class model (indexer/model.h): what it learns from a
+ * handful of hand-written classes, that it is the same every time, that
+ * it goes stale when the records change, and that a damaged one is
+ * reported rather than used.
+ */
+#include "jobdex.h"
+
+#include "analyze.h"
+#include "db.h"
+#include "model.h"
+#include "testutil.h"
+#include "xapian_shim.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+/* Five classes; some words are shared (equipment, inspect, patients,
+ * captain), others tell one class from the rest. */
+static const char records[] =
+    "{\"id\": \"t/dietitian\", \"title\": \"Dietitian\", \"alt_titles\": "
+    "[\"Nutritionist\", \"Clinical Dietitian\"], \"summary\": \"Plans "
+    "therapeutic diets and counsels patients on nutrition.\", \"duties\": "
+    "[{\"text\": \"Develop nutrition care plans for patients with dietary "
+    "restrictions.\"}, {\"text\": \"Assess the nutritional needs of "
+    "patients.\"}, {\"text\": \"Counsel patients on diet and "
+    "nutrition.\"}]}\n"
+    "{\"id\": \"t/cook\", \"title\": \"Cook\", \"alt_titles\": [\"Line "
+    "Cook\", \"Prep Cook\"], \"duties\": [{\"text\": \"Prepare food "
+    "according to recipes.\"}, {\"text\": \"Clean kitchen equipment and "
+    "food preparation areas.\"}, {\"text\": \"Cook meals in large "
+    "quantities for patients and staff.\"}]}\n"
+    "{\"id\": \"t/fire-captain\", \"title\": \"Fire Captain\", \"duties\": "
+    "[{\"text\": \"Supervise firefighters at fire scenes.\"}, {\"text\": "
+    "\"Direct fire suppression and rescue operations.\"}, {\"text\": "
+    "\"Inspect fire apparatus and equipment.\"}]}\n"
+    "{\"id\": \"t/ship-captain\", \"title\": \"Ship Captain\", "
+    "\"alt_titles\": [\"Master Mariner\", \"Vessel Captain\"], \"duties\": "
+    "[{\"text\": \"Command the vessel and direct the crew at sea.\"}, "
+    "{\"text\": \"Navigate the ship using charts and radar.\"}, {\"text\": "
+    "\"Inspect the vessel and its equipment.\"}]}\n"
+    "{\"id\": \"t/clerk\", \"title\": \"Office Clerk\", \"duties\": "
+    "[{\"text\": \"File records and answer telephones.\"}, {\"text\": "
+    "\"Prepare correspondence.\"}, {\"text\": \"Maintain office "
+    "equipment.\"}]}\n";
+
+/* Titles, alternate titles, duties and summaries above. */
+enum { EXAMPLES = 5 + 6 + 15 + 1 };
+
+struct fixture {
+    char *dir;
+    char db[4200];
+    jd_db *h;
+    struct analyzer *an;
+};
+
+static jd_status
+add_to_db(void *ctx, jd_spec *s)
+{
+    jd_status st = jd_db_add(ctx, s);
+    jd_spec_free(s);
+    return st;
+}
+
+static void
+add_records(jd_db *db, const char *dir, const char *text)
+{
+    char *path = tu_write(dir, "records.jsonl", text, strlen(text));
+    struct jd_parse_sink sink = {add_to_db, NULL, db};
+    struct jd_parse_opts o = {.format = JD_FORMAT_JSONL};
+    char why[256];
+    assert_int_equal(jd_parse_file(path, &o, &sink, why, sizeof(why)), JD_OK);
+    assert_int_equal(jd_db_commit(db), JD_OK);
+    free(path);
+}
+
+static int
+setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    f->dir = tu_mkdtemp();
+    snprintf(f->db, sizeof(f->db), "%s/model.db", f->dir);
+    assert_int_equal(jd_db_new(&f->h), JD_OK);
+    assert_int_equal(jd_db_open(f->h, f->db, JD_OPEN_WRITE | JD_OPEN_CREATE),
+                     JD_OK);
+    add_records(f->h, f->dir, records);
+    assert_int_equal(analyzer_new(&f->an), JD_OK);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct fixture *f = *state;
+    analyzer_free(f->an);
+    jd_db_free(f->h);
+    tu_rmtree(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+static int
+count_stem(void *ctx, const char *term, size_t len, size_t pos, size_t start,
+           size_t end)
+{
+    (void)pos, (void)start, (void)end;
+    struct termmap_entry *e = termmap_get(ctx, term, len);
+    assert_non_null(e);
+    e->value += 1;
+    return 0;
+}
+
+/* Score TEXT with M; the class ids' scores into OUT (in IDS order). */
+static void
+score(struct fixture *f, struct class_model *m, const char *text,
+      const char *const *ids, size_t n, double *out)
+{
+    struct termmap qtf = {NULL, 0, 0};
+    size_t pos = 0;
+    assert_int_equal(
+        analyze_text(f->an, text, strlen(text), &pos, count_stem, &qtf), JD_OK);
+    assert_int_equal(model_score(f->h, m, &qtf), JD_OK);
+    for (size_t i = 0; i < n; i++)
+        out[i] = model_class_score(m, ids[i], strlen(ids[i]));
+    termmap_free(&qtf);
+}
+
+static const char *const ids[] = {"t/dietitian", "t/cook", "t/fire-captain",
+                                  "t/ship-captain", "t/clerk"};
+enum { NIDS = 5 };
+
+/* The one class S[WANT] scores 1 (the most probable) and every other
+ * class well under it. */
+static void
+assert_best(const double *s, size_t want)
+{
+    for (size_t i = 0; i < NIDS; i++) {
+        if (i == want)
+            assert_true(s[i] > 0.999);
+        else
+            assert_true(s[i] < 0.5);
+    }
+}
+
+static void
+test_model_learns_the_words_that_tell_classes_apart(void **state)
+{
+    struct fixture *f = *state;
+    struct jd_model_stats ms;
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_true(ms.trained);
+    assert_int_equal(ms.classes, 5);
+    assert_int_equal(ms.examples, EXAMPLES);
+    assert_true(ms.terms > 30);
+
+    struct class_model *m;
+    assert_int_equal(model_load(f->h, &m), JD_OK);
+    assert_non_null(m);
+    double s[NIDS];
+    /* A word of one class only. */
+    score(f, m, "mariner", ids, NIDS, s);
+    assert_best(s, 3);
+    /* "captain" is in two titles; "fire" tells which. */
+    score(f, m, "fire captain", ids, NIDS, s);
+    assert_best(s, 2);
+    /* "patients" is in two classes; "counsel" and "diet" in one. */
+    score(f, m, "counsel patients on their diet", ids, NIDS, s);
+    assert_best(s, 0);
+    /* Stemmed like the index: "cooking" is "cook". */
+    score(f, m, "cooking", ids, NIDS, s);
+    assert_best(s, 1);
+    /* Words the model never saw score nothing. */
+    score(f, m, "quantum chromodynamics", ids, NIDS, s);
+    for (size_t i = 0; i < NIDS; i++)
+        assert_true(s[i] == 0);
+    /* Nor does a class the model does not know. */
+    assert_true(model_class_score(m, "t/nobody", 8) == 0);
+    model_free(m);
+}
+
+static void
+test_model_is_the_same_every_time(void **state)
+{
+    struct fixture *f = *state;
+    struct jd_model_stats ms;
+    jd_buf first = {NULL, 0, 0}, second = {NULL, 0, 0};
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "vessel",
+                                     &first, f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "vessel",
+                                     &second, f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    /* idf, scale and one byte per class. */
+    assert_int_equal(first.len, 8 + 5);
+    assert_int_equal(second.len, first.len);
+    assert_memory_equal(first.data, second.data, first.len);
+    jd_buf_free(&first);
+    jd_buf_free(&second);
+}
+
+static void
+test_model_goes_stale_when_records_change_and_is_retrained(void **state)
+{
+    struct fixture *f = *state;
+    struct jd_model_stats ms;
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    struct model_info mi;
+    assert_int_equal(model_info(f->h, &mi), JD_OK);
+    assert_string_equal(mi.state, "current");
+
+    add_records(f->h, f->dir,
+                "{\"id\": \"t/welder\", \"title\": \"Welder\", \"duties\": "
+                "[{\"text\": \"Weld steel parts.\"}]}\n");
+    assert_int_equal(model_info(f->h, &mi), JD_OK);
+    assert_string_equal(mi.state, "stale");
+    struct class_model *m = NULL;
+    assert_int_equal(model_load(f->h, &m), JD_OK);
+    assert_null(m); /* a stale model is never used */
+
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(ms.classes, 6);
+    assert_int_equal(model_info(f->h, &mi), JD_OK);
+    assert_string_equal(mi.state, "current");
+    assert_int_equal(mi.classes, 6);
+}
+
+static void
+test_model_drops_the_words_of_removed_classes(void **state)
+{
+    struct fixture *f = *state;
+    struct jd_model_stats ms;
+    jd_buf row = {NULL, 0, 0};
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "marin",
+                                     &row, f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    assert_int_equal(row.len, 8 + 5);
+
+    assert_int_equal(jd_db_delete(f->h, "t/ship-captain"), JD_OK);
+    assert_int_equal(jd_db_commit(f->h), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(ms.classes, 4);
+    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "marin",
+                                     &row, f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    assert_int_equal(row.len, 0);
+    /* A word the four remaining classes share keeps a row of four. */
+    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "equip",
+                                     &row, f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    assert_int_equal(row.len, 8 + 4);
+    jd_buf_free(&row);
+}
+
+static void
+test_model_that_is_damaged_is_reported_not_used(void **state)
+{
+    struct fixture *f = *state;
+    struct jd_model_stats ms;
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(xs_set_metadata(f->h->classes, MODEL_BIAS, "abc",
+                                     f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    assert_int_equal(xs_commit(f->h->classes, f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    struct class_model *m = NULL;
+    assert_int_equal(model_load(f->h, &m), JD_ERR_CORRUPT);
+    assert_null(m);
+    assert_non_null(strstr(jd_db_errmsg(f->h), "class model"));
+
+    /* A damaged row is found when a query needs it. */
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(xs_set_metadata(f->h->classes, MODEL_TERM_PREFIX "vessel",
+                                     "short", f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    assert_int_equal(xs_commit(f->h->classes, f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    assert_int_equal(model_load(f->h, &m), JD_OK);
+    assert_non_null(m);
+    struct termmap qtf = {NULL, 0, 0};
+    termmap_get(&qtf, "vessel", 6)->value = 1;
+    assert_int_equal(model_score(f->h, m, &qtf), JD_ERR_CORRUPT);
+    assert_non_null(strstr(jd_db_errmsg(f->h), "'vessel' is damaged"));
+    termmap_free(&qtf);
+    model_free(m);
+}
+
+static void
+test_model_needs_two_classes(void **state)
+{
+    struct fixture *f = *state;
+    struct jd_model_stats ms;
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    for (size_t i = 1; i < NIDS; i++)
+        assert_int_equal(jd_db_delete(f->h, ids[i]), JD_OK);
+    assert_int_equal(jd_db_commit(f->h), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_false(ms.trained);
+    assert_int_equal(ms.classes, 1);
+    assert_non_null(strstr(ms.why_not, "fewer than 2 classes"));
+    /* The old model is gone, not left stale. */
+    struct model_info mi;
+    assert_int_equal(model_info(f->h, &mi), JD_OK);
+    assert_string_equal(mi.state, "none");
+    jd_buf row = {NULL, 0, 0};
+    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "vessel",
+                                     &row, f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    assert_int_equal(row.len, 0);
+    jd_buf_free(&row);
+}
+
+static void
+test_model_is_refused_on_a_read_only_handle(void **state)
+{
+    struct fixture *f = *state;
+    jd_db *ro;
+    assert_int_equal(jd_db_new(&ro), JD_OK);
+    assert_int_equal(jd_db_open(ro, f->db, JD_OPEN_READ), JD_OK);
+    struct jd_model_stats ms;
+    assert_int_equal(jd_db_train_model(ro, &ms), JD_ERR_INVALID_ARG);
+    assert_non_null(strstr(jd_db_errmsg(ro), "read-only"));
+    jd_db_free(ro);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_model_learns_the_words_that_tell_classes_apart, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_model_is_the_same_every_time,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_model_goes_stale_when_records_change_and_is_retrained, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_model_drops_the_words_of_removed_classes, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_model_that_is_damaged_is_reported_not_used, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_needs_two_classes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_model_is_refused_on_a_read_only_handle, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
