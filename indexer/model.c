@@ -6,7 +6,9 @@
 #include "buf.h"
 #include "schema.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@ struct class_model {
     struct termmap rows; /* class id -> row + 1 */
     float *bias;
     double *score; /* of the last model_score(), per row */
+    double *sum;   /* scratch: the query's weights per row */
     jd_buf row;    /* scratch: one term row */
 };
 
@@ -27,6 +30,7 @@ model_free(struct class_model *m)
     termmap_free(&m->rows);
     free(m->bias);
     free(m->score);
+    free(m->sum);
     jd_buf_free(&m->row);
     free(m);
 }
@@ -44,19 +48,31 @@ read_header(jd_db *db, struct model_info *info)
     char header[96];
     snprintf(header, sizeof(header), "%.*s", (int)db->scratch.len,
              db->scratch.data);
-    int version;
-    unsigned long batch;
-    if (sscanf(header, "%d %lu %zu %zu", &version, &batch, &info->classes,
-               &info->terms) != 4 ||
-        version != MODEL_VERSION || info->classes == 0)
+    /* Four numbers: version, batch, classes, words. */
+    unsigned long long v[4];
+    const char *p = header;
+    size_t n = 0;
+    for (; n < 4; n++) {
+        char *end;
+        errno = 0;
+        v[n] = strtoull(p, &end, 10);
+        if (end == p || errno != 0 || (*end != ' ' && *end != '\0'))
+            break;
+        p = end;
+    }
+    if (n != 4 || *p != '\0' || v[0] != MODEL_VERSION || v[2] == 0 ||
+        v[2] > SIZE_MAX / sizeof(double))
         return db_fail(db, JD_ERR_CORRUPT,
                        "class model header '%.40s' is damaged", header);
+    unsigned long long batch = v[1];
+    info->classes = (size_t)v[2];
+    info->terms = (size_t)v[3];
     st = xs_get_metadata(db->classes, META_BATCH, &db->scratch, db->msg,
                          sizeof(db->msg));
     if (st != JD_OK)
         return st;
-    unsigned long now =
-        db->scratch.len ? strtoul(db->scratch.data, NULL, 10) : 0;
+    unsigned long long now =
+        db->scratch.len ? strtoull(db->scratch.data, NULL, 10) : 0;
     info->state = now == batch ? "current" : "stale";
     return JD_OK;
 }
@@ -114,7 +130,8 @@ model_load(jd_db *db, struct class_model **out)
     m->nclasses = info.classes;
     m->bias = calloc(info.classes, sizeof(*m->bias));
     m->score = calloc(info.classes, sizeof(*m->score));
-    st = m->bias && m->score ? read_rows(db, m) : JD_ERR_NOMEM;
+    m->sum = calloc(info.classes, sizeof(*m->sum));
+    st = m->bias && m->score && m->sum ? read_rows(db, m) : JD_ERR_NOMEM;
     if (st != JD_OK) {
         model_free(m);
         return st;
@@ -135,9 +152,8 @@ model_score(jd_db *db, struct class_model *m, const struct termmap *qtf)
     size_t i = 0;
     const struct termmap_entry *t;
     bool any = false;
-    double *sum = calloc(nc, sizeof(*sum));
-    if (!sum)
-        return JD_ERR_NOMEM;
+    double *sum = m->sum;
+    memset(sum, 0, nc * sizeof(*sum));
     jd_status st = JD_OK;
     while (st == JD_OK && (t = termmap_next(qtf, &i)) != NULL) {
         int n = snprintf(key, sizeof(key), MODEL_TERM_PREFIX "%.*s",
@@ -175,7 +191,6 @@ model_score(jd_db *db, struct class_model *m, const struct termmap *qtf)
     } else {
         memset(m->score, 0, nc * sizeof(*m->score));
     }
-    free(sum);
     return st;
 }
 

@@ -161,15 +161,18 @@ collect_id(void *ctx, const char *term, size_t len, size_t freq)
     return 0;
 }
 
+/* The examples of every class of DB into E; *CLASSES is the number of
+ * classes, and E stays empty when it is over the limit. */
 static jd_status
-read_examples(jd_db *db, struct examples *e)
+read_examples(jd_db *db, struct examples *e, size_t *classes)
 {
-    jd_status st = xs_allterms(db->classes, PREFIX_ID, collect_id, e, db->msg,
-                               sizeof(db->msg));
-    if (st != JD_OK)
+    jd_status st = xs_doccount(db->classes, classes, db->msg, sizeof(db->msg));
+    if (st != JD_OK || *classes > MODEL_MAX_CLASSES)
         return st;
-    if (e->nclasses == 0 || e->nclasses > MODEL_MAX_CLASSES)
-        return JD_OK;
+    st = xs_allterms(db->classes, PREFIX_ID, collect_id, e, db->msg,
+                     sizeof(db->msg));
+    if (st != JD_OK || e->nclasses == 0)
+        return st;
     char term[1100];
     for (size_t c = 0; c < e->nclasses && st == JD_OK; c++) {
         snprintf(term, sizeof(term), PREFIX_ID "%s", e->class_ids[c]);
@@ -445,25 +448,28 @@ model_train(jd_db *db, struct jd_model_stats *out)
     struct examples e = {.an = db->an};
     float *w = NULL, *bias = NULL, *idf = NULL;
     char why[160];
-    jd_status st = read_examples(db, &e);
-    out->classes = e.nclasses;
+    size_t classes = 0;
+    jd_status st = read_examples(db, &e, &classes);
+    out->classes = classes;
     out->terms = e.nterms;
     out->examples = e.n;
     if (st != JD_OK)
         goto done;
+    if (classes > MODEL_MAX_CLASSES) {
+        snprintf(why, sizeof(why),
+                 "%zu classes is over the %d a model is trained for", classes,
+                 MODEL_MAX_CLASSES);
+        st = skip(db, out, why);
+        goto done;
+    }
     if (e.nclasses < 2 || e.n == 0) {
         st = skip(db, out, "fewer than 2 classes with text");
         goto done;
     }
-    if (e.nclasses > MODEL_MAX_CLASSES ||
-        e.nterms > MODEL_MAX_WEIGHTS / e.nclasses) {
+    if (e.nterms > MODEL_MAX_WEIGHTS / e.nclasses) {
         snprintf(why, sizeof(why),
-                 "%zu classes is over the %d a model is trained for",
-                 e.nclasses, MODEL_MAX_CLASSES);
-        if (e.nclasses <= MODEL_MAX_CLASSES)
-            snprintf(why, sizeof(why),
-                     "%zu words x %zu classes is over %zu weights", e.nterms,
-                     e.nclasses, MODEL_MAX_WEIGHTS);
+                 "%zu words x %zu classes is over %zu weights", e.nterms,
+                 e.nclasses, MODEL_MAX_WEIGHTS);
         st = skip(db, out, why);
         goto done;
     }

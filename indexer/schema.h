@@ -62,7 +62,8 @@
  *   or earlier in the same batch) is replaced, its old items deleted.
  *
  * metadata (classes/): META_FORMAT, META_BATCH (the last committed
- * batch), META_PENDING (ids that batch touched, one per line);
+ * batch), META_PENDING (ids that batch touched, one per line), and the
+ * class model's keys (jobdex:model*, see model.h);
  * (items/): META_BATCH. A writer commits classes/ first, then items/; if
  * it dies between the two, the next writer sees items/ one batch behind
  * and rebuilds the pending ids' items from their stored records.

@@ -320,6 +320,38 @@ test_model_needs_two_classes(void **state)
     jd_buf_free(&row);
 }
 
+/* An index that outgrows the limit loses its model rather than keep a
+ * stale one, and says why. */
+static void
+test_model_is_not_trained_over_the_class_limit(void **state)
+{
+    struct fixture *f = *state;
+    struct jd_model_stats ms;
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_true(ms.trained);
+    for (unsigned i = 0; i < MODEL_MAX_CLASSES; i++) {
+        char json[160], why[128];
+        snprintf(json, sizeof(json),
+                 "{\"id\": \"t/c%u\", \"title\": \"Class %u\", "
+                 "\"duties\": [\"Duty of class %u.\"]}",
+                 i, i, i);
+        jd_spec *s;
+        assert_int_equal(
+            jd_spec_from_json(json, strlen(json), NULL, &s, why, sizeof(why)),
+            JD_OK);
+        assert_int_equal(jd_db_add(f->h, s), JD_OK);
+        jd_spec_free(s);
+    }
+    assert_int_equal(jd_db_commit(f->h), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_false(ms.trained);
+    assert_int_equal(ms.classes, MODEL_MAX_CLASSES + 5);
+    assert_non_null(strstr(ms.why_not, "classes is over the 5000"));
+    struct model_info mi;
+    assert_int_equal(model_info(f->h, &mi), JD_OK);
+    assert_string_equal(mi.state, "none");
+}
+
 static void
 test_model_is_refused_on_a_read_only_handle(void **state)
 {
@@ -351,6 +383,8 @@ main(void)
             test_model_that_is_damaged_is_reported_not_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_needs_two_classes, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_model_is_not_trained_over_the_class_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_model_is_refused_on_a_read_only_handle, setup, teardown),
     };
