@@ -60,8 +60,7 @@ read_header(jd_db *db, struct model_info *info)
             break;
         p = end;
     }
-    if (n != 4 || *p != '\0' || v[0] != MODEL_VERSION || v[2] == 0 ||
-        v[2] > SIZE_MAX / sizeof(double))
+    if (n != 4 || *p != '\0' || v[2] == 0 || v[2] > SIZE_MAX / sizeof(double))
         return db_fail(db, JD_ERR_CORRUPT,
                        "class model header '%.40s' is damaged", header);
     unsigned long long batch = v[1];
@@ -73,7 +72,8 @@ read_header(jd_db *db, struct model_info *info)
         return st;
     unsigned long long now =
         db->scratch.len ? strtoull(db->scratch.data, NULL, 10) : 0;
-    info->state = now == batch ? "current" : "stale";
+    /* Another version's model is as good as none to this one. */
+    info->state = now == batch && v[0] == MODEL_VERSION ? "current" : "stale";
     return JD_OK;
 }
 
@@ -140,6 +140,13 @@ model_load(jd_db *db, struct class_model **out)
     return JD_OK;
 }
 
+static jd_status
+damaged_row(jd_db *db, const struct termmap_entry *t)
+{
+    return db_fail(db, JD_ERR_CORRUPT, "class model row of '%.*s' is damaged",
+                   (int)t->len, t->key);
+}
+
 jd_status
 model_score(jd_db *db, struct class_model *m, const struct termmap *qtf)
 {
@@ -164,17 +171,22 @@ model_score(jd_db *db, struct class_model *m, const struct termmap *qtf)
                              sizeof(db->msg));
         if (st != JD_OK || m->row.len == 0)
             continue; /* a word the model does not know */
-        if (m->row.len != 8 + nc) {
-            st = db_fail(db, JD_ERR_CORRUPT,
-                         "class model row of '%.*s' is damaged", (int)t->len,
-                         t->key);
+        size_t len = m->row.len;
+        const unsigned char *r = (const unsigned char *)m->row.data;
+        if (len < 8 || (len - 8) % 3 != 0) {
+            st = damaged_row(db, t);
             break;
         }
-        const unsigned char *r = (const unsigned char *)m->row.data;
         double v = (1.0 + log(t->value)) * model_get_f32(r);
         double scale = model_get_f32(r + 4) * v;
-        for (size_t c = 0; c < nc; c++)
-            sum[c] += scale * (signed char)r[8 + c];
+        for (size_t at = 8; at < len; at += 3) {
+            size_t c = (size_t)r[at] | (size_t)r[at + 1] << 8;
+            if (c >= nc) {
+                st = damaged_row(db, t);
+                break;
+            }
+            sum[c] += scale * (signed char)r[at + 2];
+        }
         norm += v * v;
         any = true;
     }

@@ -20,12 +20,16 @@
  *   MODEL_HEADER           "<version> <batch> <classes> <terms>"
  *   MODEL_CLASSES          the class ids in row order, '\n' after each
  *   MODEL_BIAS             one float per class
- *   MODEL_TERM_PREFIX stem idf (float), scale (float), one signed byte
- *                          per class: weight = scale * byte
+ *   MODEL_TERM_PREFIX stem idf (float), scale (float), then for each
+ *                          class whose weight rounds to MODEL_MIN_WEIGHT
+ *                          or more either way: its row (2 bytes,
+ *                          little-endian) and a signed byte, weight =
+ *                          scale * byte; other weights are 0
  * <batch> is the META_BATCH the model was trained at. A later run that
  * changes the records retrains it, or removes it when the index has
  * outgrown the limit; a model whose batch is not the index's (a run
- * killed between its last batch and the model) is stale and not used.
+ * killed between its last batch and the model), or of another
+ * MODEL_VERSION, is stale and not used.
  */
 #ifndef JD_MODEL_H
 #define JD_MODEL_H
@@ -33,13 +37,17 @@
 #include "db.h"
 #include "termmap.h"
 
-#define MODEL_VERSION     1
+#define MODEL_VERSION     2
 #define MODEL_HEADER      "jobdex:model"
 #define MODEL_CLASSES     "jobdex:model:classes"
 #define MODEL_BIAS        "jobdex:model:bias"
 #define MODEL_TERM_PREFIX "jobdex:model:t:"
 
-/* Above this many classes no model is trained. */
+/* Weights under this many 127ths of a word's largest are not stored. */
+#define MODEL_MIN_WEIGHT 2
+
+/* Above this many classes no model is trained (and no more than 65,536
+ * fit a row's 2-byte class numbers). */
 #define MODEL_MAX_CLASSES 5000
 /* Nor above this many weights (words x classes, 4 bytes each while
  * training). */

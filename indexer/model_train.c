@@ -374,13 +374,16 @@ remove_keys(jd_db *db, const struct termmap *vocab)
     return st;
 }
 
-/* Write the fitted model: term rows quantised to a byte per class. */
+/* Write the fitted model: each term row quantised to a byte per class,
+ * keeping only the classes whose byte is 2 or more either way (about
+ * one in fifteen: ranking is the same on the dev sets, the model five
+ * times smaller). */
 static jd_status
 write_model(jd_db *db, const struct examples *e, const float *w,
             const float *bias, const float *idf)
 {
     size_t nc = e->nclasses;
-    unsigned char *row = malloc(8 + (nc > 4 ? nc : 4) * 4);
+    unsigned char *row = malloc(8 + 3 * nc);
     char key[sizeof(MODEL_TERM_PREFIX) + TERM_MAX + 8];
     if (!row)
         return JD_ERR_NOMEM;
@@ -397,13 +400,20 @@ write_model(jd_db *db, const struct examples *e, const float *w,
         float scale = max > 0 ? max / 127.0f : 1.0f;
         model_put_f32(row, idf[term]);
         model_put_f32(row + 4, scale);
-        for (size_t c = 0; c < nc; c++)
-            row[8 + c] = (unsigned char)(signed char)lrintf(wr[c] / scale);
+        size_t len = 8;
+        for (size_t c = 0; c < nc; c++) {
+            long q = lrintf(wr[c] / scale);
+            if (q > -MODEL_MIN_WEIGHT && q < MODEL_MIN_WEIGHT)
+                continue;
+            row[len++] = (unsigned char)(c & 0xff);
+            row[len++] = (unsigned char)(c >> 8);
+            row[len++] = (unsigned char)(signed char)q;
+        }
         int n = snprintf(key, sizeof(key), MODEL_TERM_PREFIX "%.*s",
                          (int)t->len, t->key);
         if (n < 0 || (size_t)n >= sizeof(key))
             continue; /* cannot happen: stems are at most TERM_MAX */
-        st = xs_set_metadata_n(db->classes, key, row, 8 + nc, db->msg,
+        st = xs_set_metadata_n(db->classes, key, row, len, db->msg,
                                sizeof(db->msg));
     }
     free(row);
