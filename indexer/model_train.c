@@ -30,12 +30,43 @@ struct feature {
     float value;
 };
 
+/* A growing array of strings. */
+struct strings {
+    char **v;
+    size_t n, cap;
+};
+
+/* Append a copy of the LEN bytes at S; false when out of memory. */
+static bool
+strings_push(struct strings *a, const char *s, size_t len)
+{
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 256;
+        char **v = realloc(a->v, cap * sizeof(*v));
+        if (!v)
+            return false;
+        a->v = v;
+        a->cap = cap;
+    }
+    if (!(a->v[a->n] = strndup(s, len)))
+        return false;
+    a->n++;
+    return true;
+}
+
+static void
+strings_free(struct strings *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->v[i]);
+    free(a->v);
+}
+
 struct examples {
     struct termmap vocab; /* stem -> term number + 1 */
     size_t nterms;
-    char **class_ids; /* row order */
-    size_t nclasses, capclasses;
-    size_t *start; /* example k: features [start[k], start[k + 1]) */
+    struct strings class_ids; /* row order */
+    size_t *start;            /* example k: features [start[k], start[k + 1]) */
     uint32_t *label;
     size_t n, cap;
     struct feature *f;
@@ -48,9 +79,7 @@ static void
 examples_free(struct examples *e)
 {
     termmap_free(&e->vocab);
-    for (size_t i = 0; i < e->nclasses; i++)
-        free(e->class_ids[i]);
-    free(e->class_ids);
+    strings_free(&e->class_ids);
     free(e->start);
     free(e->label);
     free(e->f);
@@ -145,20 +174,8 @@ collect_id(void *ctx, const char *term, size_t len, size_t freq)
 {
     (void)freq;
     struct examples *e = ctx;
-    if (e->nclasses == e->capclasses) {
-        size_t cap = e->capclasses ? e->capclasses * 2 : 256;
-        char **v = realloc(e->class_ids, cap * sizeof(*v));
-        if (!v)
-            return 1;
-        e->class_ids = v;
-        e->capclasses = cap;
-    }
     size_t pl = strlen(PREFIX_ID);
-    char *id = strndup(term + pl, len - pl);
-    if (!id)
-        return 1;
-    e->class_ids[e->nclasses++] = id;
-    return 0;
+    return strings_push(&e->class_ids, term + pl, len - pl) ? 0 : 1;
 }
 
 /* The examples of every class of DB into E; *CLASSES is the number of
@@ -171,11 +188,11 @@ read_examples(jd_db *db, struct examples *e, size_t *classes)
         return st;
     st = xs_allterms(db->classes, PREFIX_ID, collect_id, e, db->msg,
                      sizeof(db->msg));
-    if (st != JD_OK || e->nclasses == 0)
+    if (st != JD_OK || e->class_ids.n == 0)
         return st;
     char term[1100];
-    for (size_t c = 0; c < e->nclasses && st == JD_OK; c++) {
-        snprintf(term, sizeof(term), PREFIX_ID "%s", e->class_ids[c]);
+    for (size_t c = 0; c < e->class_ids.n && st == JD_OK; c++) {
+        snprintf(term, sizeof(term), PREFIX_ID "%s", e->class_ids.v[c]);
         st = xs_data_by_term(db->classes, term, &db->scratch, db->msg,
                              sizeof(db->msg));
         jd_spec *s = NULL;
@@ -185,8 +202,8 @@ read_examples(jd_db *db, struct examples *e, size_t *classes)
                                    why, sizeof(why));
         if (st == JD_ERR_INVALID_ARG)
             return db_fail(db, JD_ERR_CORRUPT,
-                           "stored record '%s' is damaged: %s", e->class_ids[c],
-                           why);
+                           "stored record '%s' is damaged: %s",
+                           e->class_ids.v[c], why);
         e->cls = c;
         if (st == JD_OK)
             st = add_record(e, s);
@@ -240,7 +257,7 @@ static void
 sgd_step(const struct examples *e, size_t k, float *restrict w,
          float *restrict bias, float *restrict score, float eta)
 {
-    size_t nc = e->nclasses;
+    size_t nc = e->class_ids.n;
     memcpy(score, bias, nc * sizeof(*score));
     for (size_t i = e->start[k]; i < e->start[k + 1]; i++) {
         const float *restrict row = w + (size_t)e->f[i].term * nc;
@@ -276,7 +293,7 @@ static jd_status
 fit(const struct examples *e, float *w, float *bias)
 {
     size_t *order = malloc((e->n ? e->n : 1) * sizeof(*order));
-    float *score = malloc(e->nclasses * sizeof(*score));
+    float *score = malloc(e->class_ids.n * sizeof(*score));
     if (!order || !score) {
         free(order);
         free(score);
@@ -324,8 +341,7 @@ model_get_f32(const unsigned char *in)
 /* Old term rows: those the new vocabulary lacks are removed. */
 struct sweep {
     const struct termmap *vocab;
-    char **stale;
-    size_t n, cap;
+    struct strings stale;
 };
 
 static int
@@ -336,18 +352,7 @@ note_stale(void *ctx, const char *key, size_t len, size_t unused)
     size_t pl = strlen(MODEL_TERM_PREFIX);
     if (s->vocab && termmap_find(s->vocab, key + pl, len - pl))
         return 0;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        char **v = realloc(s->stale, cap * sizeof(*v));
-        if (!v)
-            return 1;
-        s->stale = v;
-        s->cap = cap;
-    }
-    if (!(s->stale[s->n] = strndup(key, len)))
-        return 1;
-    s->n++;
-    return 0;
+    return strings_push(&s->stale, key, len) ? 0 : 1;
 }
 
 /* Remove the model's keys (all of them when VOCAB is NULL, else the term
@@ -355,16 +360,13 @@ note_stale(void *ctx, const char *key, size_t len, size_t unused)
 static jd_status
 remove_keys(jd_db *db, const struct termmap *vocab)
 {
-    struct sweep s = {vocab, NULL, 0, 0};
+    struct sweep s = {vocab, {NULL, 0, 0}};
     jd_status st = xs_metadata_keys(db->classes, MODEL_TERM_PREFIX, note_stale,
                                     &s, db->msg, sizeof(db->msg));
-    for (size_t i = 0; i < s.n; i++) {
-        if (st == JD_OK)
-            st = xs_set_metadata(db->classes, s.stale[i], "", db->msg,
-                                 sizeof(db->msg));
-        free(s.stale[i]);
-    }
-    free(s.stale);
+    for (size_t i = 0; i < s.stale.n && st == JD_OK; i++)
+        st = xs_set_metadata(db->classes, s.stale.v[i], "", db->msg,
+                             sizeof(db->msg));
+    strings_free(&s.stale);
     if (st == JD_OK && !vocab) {
         const char *keys[] = {MODEL_HEADER, MODEL_CLASSES, MODEL_BIAS};
         for (size_t i = 0; i < 3 && st == JD_OK; i++)
@@ -382,7 +384,7 @@ static jd_status
 write_model(jd_db *db, const struct examples *e, const float *w,
             const float *bias, const float *idf)
 {
-    size_t nc = e->nclasses;
+    size_t nc = e->class_ids.n;
     unsigned char *row = malloc(8 + 3 * nc);
     char key[sizeof(MODEL_TERM_PREFIX) + TERM_MAX + 8];
     if (!row)
@@ -419,7 +421,7 @@ write_model(jd_db *db, const struct examples *e, const float *w,
     free(row);
     jd_buf b = {0};
     for (size_t c = 0; c < nc && st == JD_OK; c++)
-        if ((st = buf_puts(&b, e->class_ids[c])) == JD_OK)
+        if ((st = buf_puts(&b, e->class_ids.v[c])) == JD_OK)
             st = buf_putc(&b, '\n');
     if (st == JD_OK)
         st = xs_set_metadata_n(db->classes, MODEL_CLASSES, b.data, b.len,
@@ -472,19 +474,19 @@ model_train(jd_db *db, struct jd_model_stats *out)
         st = skip(db, out, why);
         goto done;
     }
-    if (e.nclasses < 2 || e.n == 0) {
+    if (e.class_ids.n < 2 || e.n == 0) {
         st = skip(db, out, "fewer than 2 classes with text");
         goto done;
     }
-    if (e.nterms > MODEL_MAX_WEIGHTS / e.nclasses) {
+    if (e.nterms > MODEL_MAX_WEIGHTS / e.class_ids.n) {
         snprintf(why, sizeof(why),
                  "%zu words x %zu classes is over %zu weights", e.nterms,
-                 e.nclasses, MODEL_MAX_WEIGHTS);
+                 e.class_ids.n, MODEL_MAX_WEIGHTS);
         st = skip(db, out, why);
         goto done;
     }
-    w = calloc(e.nterms * e.nclasses, sizeof(*w));
-    bias = calloc(e.nclasses, sizeof(*bias));
+    w = calloc(e.nterms * e.class_ids.n, sizeof(*w));
+    bias = calloc(e.class_ids.n, sizeof(*bias));
     if (!w || !bias || (st = weigh_features(&e, &idf)) != JD_OK) {
         st = st != JD_OK ? st : JD_ERR_NOMEM;
         goto done;

@@ -473,6 +473,14 @@ tu_now_us(void)
 }
 
 jd_status
+tu_db_add(void *ctx, jd_spec *s)
+{
+    jd_status st = jd_db_add(ctx, s);
+    jd_spec_free(s);
+    return st;
+}
+
+jd_status
 tu_recs_keep(void *ctx, jd_spec *s)
 {
     struct tu_recs *r = ctx;

@@ -79,6 +79,10 @@ jd_status tu_recs_keep(void *ctx, jd_spec *s);
 /* Free the records; R is empty (and zeroed) again. */
 void tu_recs_free(struct tu_recs *r);
 
+/* A parse sink's SPEC callback that adds each record to the jd_db CTX
+ * (jd_db_add) and frees it. */
+jd_status tu_db_add(void *ctx, jd_spec *s);
+
 /* Microseconds on the monotonic clock (for pacing, never for asserts). */
 long long tu_now_us(void);
 

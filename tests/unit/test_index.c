@@ -53,18 +53,10 @@ teardown(void **state)
     return 0;
 }
 
-static jd_status
-add_to_db(void *ctx, jd_spec *s)
-{
-    jd_status st = jd_db_add(ctx, s);
-    jd_spec_free(s);
-    return st;
-}
-
 static void
 add_seeds(jd_db *db)
 {
-    struct jd_parse_sink sink = {add_to_db, NULL, db};
+    struct jd_parse_sink sink = {tu_db_add, NULL, db};
     for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
         struct jd_parse_opts o = {
             .format = JD_FORMAT_AUTO,

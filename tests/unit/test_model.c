@@ -60,19 +60,11 @@ struct fixture {
     struct analyzer *an;
 };
 
-static jd_status
-add_to_db(void *ctx, jd_spec *s)
-{
-    jd_status st = jd_db_add(ctx, s);
-    jd_spec_free(s);
-    return st;
-}
-
 static void
 add_records(jd_db *db, const char *dir, const char *text)
 {
     char *path = tu_write(dir, "records.jsonl", text, strlen(text));
-    struct jd_parse_sink sink = {add_to_db, NULL, db};
+    struct jd_parse_sink sink = {tu_db_add, NULL, db};
     struct jd_parse_opts o = {.format = JD_FORMAT_JSONL};
     char why[256];
     assert_int_equal(jd_parse_file(path, &o, &sink, why, sizeof(why)), JD_OK);

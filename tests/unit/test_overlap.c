@@ -45,14 +45,6 @@ static const char records[] =
 static char *dir;
 static jd_db *db;
 
-static jd_status
-add(void *ctx, jd_spec *s)
-{
-    jd_status st = jd_db_add(ctx, s);
-    jd_spec_free(s);
-    return st;
-}
-
 static int
 setup(void **state)
 {
@@ -65,7 +57,7 @@ setup(void **state)
     if (jd_db_new(&w) != JD_OK ||
         jd_db_open(w, idx, JD_OPEN_WRITE | JD_OPEN_CREATE) != JD_OK)
         return -1;
-    struct jd_parse_sink sink = {add, NULL, w};
+    struct jd_parse_sink sink = {tu_db_add, NULL, w};
     jd_status st = jd_parse_file(path, NULL, &sink, why, sizeof(why));
     if (st == JD_OK)
         st = jd_db_commit(w);
