@@ -436,6 +436,10 @@ struct jd_hit {
     const struct jd_term_weight *terms; /* the terms that carried the score */
     size_t nterms;
     double coverage; /* match: share of the query's weight the class holds */
+    /* match: the class model's probability of this class relative to the
+     * most probable class's, 0..1 (1: the model's first choice); -1 when
+     * the index has no current model. */
+    double model;
 };
 
 typedef struct jd_results jd_results;

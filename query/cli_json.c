@@ -86,6 +86,8 @@ match_hit(const struct jd_hit *h)
     json_t *hit = hit_base(h);
     json_object_set_new(hit, "percent", json_integer(h->percent));
     json_object_set_new(hit, "confidence", str(h->confidence));
+    json_object_set_new(hit, "model",
+                        h->model >= 0 ? json_real(h->model) : json_null());
     json_t *terms = json_array();
     for (size_t t = 0; t < h->nterms; t++)
         json_array_append_new(terms,

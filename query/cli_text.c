@@ -160,8 +160,11 @@ text_match(struct cli_out *o, const char *query, const jd_results *r,
     for (size_t i = 0; i < n; i++) {
         const struct jd_hit *h = jd_results_get(r, i);
         hit_header(o, h);
-        fprintf(o->f, "\n   score %.4f | %u%% | confidence %s\n", h->score,
+        fprintf(o->f, "\n   score %.4f | %u%% | confidence %s", h->score,
                 h->percent, h->confidence ? h->confidence : "-");
+        if (h->model >= 0)
+            fprintf(o->f, " | class model %.2f", h->model);
+        fputc('\n', o->f);
         if (o->explain || similar)
             evidence(o, h, similar);
         fputc('\n', o->f);

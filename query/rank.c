@@ -897,10 +897,12 @@ best_items(jd_db *db, const struct rank_params *p, const struct chosen *terms,
 }
 
 /* The class model's score of each candidate (0 when the index has no
- * model, or a stale one). */
+ * model, or a stale one: then *USED is false). */
 static jd_status
-model_scores(jd_db *db, const struct rank_query *q, struct cands *cands)
+model_scores(jd_db *db, const struct rank_query *q, struct cands *cands,
+             bool *used)
 {
+    *used = false;
     struct df_cache *cache = db->query_cache; /* choose_terms made it */
     if (!cache)
         return JD_OK;
@@ -913,6 +915,7 @@ model_scores(jd_db *db, const struct rank_query *q, struct cands *cands)
     if (!cache->model)
         return JD_OK;
     jd_status st = model_score(db, cache->model, &q->qtf);
+    *used = st == JD_OK;
     for (size_t i = 0; i < cands->n && st == JD_OK; i++)
         cands->v[i].model = model_class_score(cache->model, cands->v[i].id,
                                               strlen(cands->v[i].id));
@@ -1065,7 +1068,9 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
                          &cands, offsetof(struct cand, title))) != JD_OK)
         goto out;
 
-    if (p->model_weight > 0 && (st = model_scores(db, q, &cands)) != JD_OK)
+    bool model_used = false;
+    if (p->model_weight > 0 &&
+        (st = model_scores(db, q, &cands, &model_used)) != JD_OK)
         goto out;
 
     for (size_t i = 0; i < cands.n; i++)
@@ -1080,6 +1085,8 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
         if ((st = load_record(db, cm, &cands.v[i], full, &spec)) != JD_OK ||
             (st = results_add(r, spec, cands.v[i].score, &h)) != JD_OK)
             break;
+        if (model_used)
+            h->model = cands.v[i].model;
         if (cands.v[i].hit < 0)
             continue; /* found by its items only: rank_describe reads it */
         struct termmap stems = {NULL, 0, 0};

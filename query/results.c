@@ -56,6 +56,7 @@ results_add(jd_results *r, jd_spec *spec, double score, struct jd_hit **out)
     memset(h, 0, sizeof(*h));
     h->spec = spec;
     h->score = score;
+    h->model = -1;
     r->specs[r->n++] = spec;
     if (out)
         *out = h;

@@ -173,6 +173,21 @@ match_json(const char *db, const char *text, bool no_model)
     return out;
 }
 
+/* The "model" of the first result in the JSON TEXT; -1 when it is null. */
+static double
+top_model(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, 0, &err);
+    assert_non_null(j);
+    json_t *m = json_object_get(
+        json_array_get(json_object_get(j, "results"), 0), "model");
+    assert_non_null(m);
+    double v = json_is_null(m) ? -1 : json_real_value(m);
+    json_decref(j);
+    return v;
+}
+
 /* `jobdex-index -q [EXTRA] -d DB PATH` succeeds. */
 static void
 index_more(const char *db, const char *path, const char *extra)
@@ -227,6 +242,10 @@ test_rank_class_model_is_used_only_while_current(void **state)
     char *with = match_json(db, query, false);
     char *without = match_json(db, query, true);
     assert_string_not_equal(with, without);
+    /* Each result says what the model made of it: the first is the
+     * model's own first choice here ("vessel" is the ship's word). */
+    assert_true(top_model(with) > 0.999);
+    assert_true(top_model(without) == -1);
     free(with);
     free(without);
 
@@ -239,6 +258,7 @@ test_rank_class_model_is_used_only_while_current(void **state)
     with = match_json(db, query, false);
     without = match_json(db, query, true);
     assert_string_equal(with, without);
+    assert_true(top_model(with) == -1);
     free(with);
     free(without);
 
