@@ -32,6 +32,7 @@
 #ifndef JOBDEX_H
 #define JOBDEX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -314,14 +315,18 @@ jd_status jd_db_count(jd_db *db, size_t *out);
  * indexer/model.h) of an index open for writing, trained on its committed
  * records and committed. jobdex-index calls it after its last batch.
  * An index of fewer than 2 or more than 5,000 classes gets no model (an
- * old one is removed): then *OUT says why and JD_OK is returned.
+ * old one is removed): then *OUT says why and JD_OK is returned. When
+ * STOP is not NULL and becomes non-zero (a signal handler's flag),
+ * training gives up within a fraction of a second with
+ * JD_ERR_INTERRUPTED, leaving the old model (now stale) in place.
  */
 struct jd_model_stats {
     bool trained;
     size_t classes, terms, examples;
     char why_not[160]; /* when not trained */
 };
-jd_status jd_db_train_model(jd_db *db, struct jd_model_stats *out);
+jd_status jd_db_train_model(jd_db *db, const volatile sig_atomic_t *stop,
+                            struct jd_model_stats *out);
 
 /*
  * Parallel indexing. The parent opens the index for writing; worker K

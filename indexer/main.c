@@ -352,10 +352,12 @@ train_model(struct run *r, double *seconds)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct jd_model_stats ms;
-    jd_status st = jd_db_train_model(r->db, &ms);
+    jd_status st = jd_db_train_model(r->db, &stop_signal, &ms);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     *seconds += (double)(t1.tv_sec - t0.tv_sec) +
                 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (st == JD_ERR_INTERRUPTED)
+        return 0; /* finish() says it was stopped */
     if (st != JD_OK) {
         fprintf(stderr, "%s: cannot train the class model of '%s': %s\n", prog,
                 r->opt.db, jd_db_errmsg(r->db));

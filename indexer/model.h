@@ -56,7 +56,8 @@
 /* Train the model of DB (open for writing, its last batch committed) and
  * commit it, or remove the model when the index has too few or too many
  * classes. What was done goes to *OUT. */
-jd_status model_train(jd_db *db, struct jd_model_stats *out);
+jd_status model_train(jd_db *db, const volatile sig_atomic_t *stop,
+                      struct jd_model_stats *out);
 
 /* What an index's model is: STATE "none", "current" or "stale". */
 struct model_info {

@@ -289,8 +289,12 @@ sgd_step(const struct examples *e, size_t k, float *restrict w,
         bias[c] -= eta * score[c];
 }
 
+/* Every this many steps, fit() looks at its STOP flag. */
+enum { STOP_CHECK_STEPS = 1024 };
+
 static jd_status
-fit(const struct examples *e, float *w, float *bias)
+fit(const struct examples *e, float *w, float *bias,
+    const volatile sig_atomic_t *stop)
 {
     size_t *order = malloc((e->n ? e->n : 1) * sizeof(*order));
     float *score = malloc(e->class_ids.n * sizeof(*score));
@@ -310,8 +314,14 @@ fit(const struct examples *e, float *w, float *bias)
             order[j] = t;
         }
         float eta = LEARNING_RATE / (float)(1 + epoch);
-        for (size_t k = 0; k < e->n; k++)
+        for (size_t k = 0; k < e->n; k++) {
+            if (stop && k % STOP_CHECK_STEPS == 0 && *stop) {
+                free(order);
+                free(score);
+                return JD_ERR_INTERRUPTED;
+            }
             sgd_step(e, order[k], w, bias, score, eta);
+        }
     }
     free(order);
     free(score);
@@ -454,7 +464,8 @@ skip(jd_db *db, struct jd_model_stats *out, const char *why)
 }
 
 jd_status
-model_train(jd_db *db, struct jd_model_stats *out)
+model_train(jd_db *db, const volatile sig_atomic_t *stop,
+            struct jd_model_stats *out)
 {
     *out = (struct jd_model_stats){0};
     struct examples e = {.an = db->an};
@@ -491,7 +502,7 @@ model_train(jd_db *db, struct jd_model_stats *out)
         st = st != JD_OK ? st : JD_ERR_NOMEM;
         goto done;
     }
-    if ((st = fit(&e, w, bias)) != JD_OK ||
+    if ((st = fit(&e, w, bias, stop)) != JD_OK ||
         (st = write_model(db, &e, w, bias, idf)) != JD_OK ||
         (st = xs_commit(db->classes, db->msg, sizeof(db->msg))) != JD_OK)
         goto done;
@@ -507,9 +518,10 @@ done:
 }
 
 jd_status
-jd_db_train_model(jd_db *db, struct jd_model_stats *out)
+jd_db_train_model(jd_db *db, const volatile sig_atomic_t *stop,
+                  struct jd_model_stats *out)
 {
     if (!db->writable)
         return db_fail(db, JD_ERR_INVALID_ARG, "index is open read-only");
-    return model_train(db, out);
+    return model_train(db, stop, out);
 }

@@ -147,7 +147,7 @@ test_model_learns_the_words_that_tell_classes_apart(void **state)
 {
     struct fixture *f = *state;
     struct jd_model_stats ms;
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     assert_true(ms.trained);
     assert_int_equal(ms.classes, 5);
     assert_int_equal(ms.examples, EXAMPLES);
@@ -184,11 +184,11 @@ test_model_is_the_same_every_time(void **state)
     struct fixture *f = *state;
     struct jd_model_stats ms;
     jd_buf first = {NULL, 0, 0}, second = {NULL, 0, 0};
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "vessel",
                                      &first, f->h->msg, sizeof(f->h->msg)),
                      JD_OK);
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "vessel",
                                      &second, f->h->msg, sizeof(f->h->msg)),
                      JD_OK);
@@ -205,7 +205,7 @@ test_model_goes_stale_when_records_change_and_is_retrained(void **state)
 {
     struct fixture *f = *state;
     struct jd_model_stats ms;
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     struct model_info mi;
     assert_int_equal(model_info(f->h, &mi), JD_OK);
     assert_string_equal(mi.state, "current");
@@ -219,7 +219,7 @@ test_model_goes_stale_when_records_change_and_is_retrained(void **state)
     assert_int_equal(model_load(f->h, &m), JD_OK);
     assert_null(m); /* a stale model is never used */
 
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     assert_int_equal(ms.classes, 6);
     assert_int_equal(model_info(f->h, &mi), JD_OK);
     assert_string_equal(mi.state, "current");
@@ -232,7 +232,7 @@ test_model_drops_the_words_of_removed_classes(void **state)
     struct fixture *f = *state;
     struct jd_model_stats ms;
     jd_buf row = {NULL, 0, 0};
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "marin",
                                      &row, f->h->msg, sizeof(f->h->msg)),
                      JD_OK);
@@ -240,7 +240,7 @@ test_model_drops_the_words_of_removed_classes(void **state)
 
     assert_int_equal(jd_db_delete(f->h, "t/ship-captain"), JD_OK);
     assert_int_equal(jd_db_commit(f->h), JD_OK);
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     assert_int_equal(ms.classes, 4);
     assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "marin",
                                      &row, f->h->msg, sizeof(f->h->msg)),
@@ -262,7 +262,7 @@ test_model_that_is_damaged_is_reported_not_used(void **state)
 {
     struct fixture *f = *state;
     struct jd_model_stats ms;
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     assert_int_equal(xs_set_metadata(f->h->classes, MODEL_BIAS, "abc",
                                      f->h->msg, sizeof(f->h->msg)),
                      JD_OK);
@@ -274,7 +274,7 @@ test_model_that_is_damaged_is_reported_not_used(void **state)
     assert_non_null(strstr(jd_db_errmsg(f->h), "class model"));
 
     /* A damaged row is found when a query needs it. */
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     assert_int_equal(xs_set_metadata(f->h->classes, MODEL_TERM_PREFIX "vessel",
                                      "short", f->h->msg, sizeof(f->h->msg)),
                      JD_OK);
@@ -295,11 +295,11 @@ test_model_needs_two_classes(void **state)
 {
     struct fixture *f = *state;
     struct jd_model_stats ms;
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     for (size_t i = 1; i < NIDS; i++)
         assert_int_equal(jd_db_delete(f->h, ids[i]), JD_OK);
     assert_int_equal(jd_db_commit(f->h), JD_OK);
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     assert_false(ms.trained);
     assert_int_equal(ms.classes, 1);
     assert_non_null(strstr(ms.why_not, "fewer than 2 classes"));
@@ -322,7 +322,7 @@ test_model_is_not_trained_over_the_class_limit(void **state)
 {
     struct fixture *f = *state;
     struct jd_model_stats ms;
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     assert_true(ms.trained);
     for (unsigned i = 0; i < MODEL_MAX_CLASSES; i++) {
         char json[160], why[128];
@@ -338,13 +338,49 @@ test_model_is_not_trained_over_the_class_limit(void **state)
         jd_spec_free(s);
     }
     assert_int_equal(jd_db_commit(f->h), JD_OK);
-    assert_int_equal(jd_db_train_model(f->h, &ms), JD_OK);
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     assert_false(ms.trained);
     assert_int_equal(ms.classes, MODEL_MAX_CLASSES + 5);
     assert_non_null(strstr(ms.why_not, "classes is over the 5000"));
     struct model_info mi;
     assert_int_equal(model_info(f->h, &mi), JD_OK);
     assert_string_equal(mi.state, "none");
+}
+
+/* A stop request (a signal handler's flag) ends training early and
+ * leaves the model as it was. */
+static void
+test_model_training_stops_when_asked(void **state)
+{
+    struct fixture *f = *state;
+    struct jd_model_stats ms;
+    volatile sig_atomic_t stop = 1;
+    assert_int_equal(jd_db_train_model(f->h, &stop, &ms), JD_ERR_INTERRUPTED);
+    assert_false(ms.trained);
+    struct model_info mi;
+    assert_int_equal(model_info(f->h, &mi), JD_OK);
+    assert_string_equal(mi.state, "none");
+
+    stop = 0;
+    assert_int_equal(jd_db_train_model(f->h, &stop, &ms), JD_OK);
+    jd_buf before = {NULL, 0, 0}, after = {NULL, 0, 0};
+    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_HEADER, &before,
+                                     f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    add_records(f->h, f->dir,
+                "{\"id\": \"t/welder\", \"title\": \"Welder\", \"duties\": "
+                "[{\"text\": \"Weld steel parts.\"}]}\n");
+    stop = 1;
+    assert_int_equal(jd_db_train_model(f->h, &stop, &ms), JD_ERR_INTERRUPTED);
+    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_HEADER, &after,
+                                     f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    assert_int_equal(after.len, before.len);
+    assert_memory_equal(after.data, before.data, before.len);
+    assert_int_equal(model_info(f->h, &mi), JD_OK);
+    assert_string_equal(mi.state, "stale");
+    jd_buf_free(&before);
+    jd_buf_free(&after);
 }
 
 static void
@@ -355,7 +391,7 @@ test_model_is_refused_on_a_read_only_handle(void **state)
     assert_int_equal(jd_db_new(&ro), JD_OK);
     assert_int_equal(jd_db_open(ro, f->db, JD_OPEN_READ), JD_OK);
     struct jd_model_stats ms;
-    assert_int_equal(jd_db_train_model(ro, &ms), JD_ERR_INVALID_ARG);
+    assert_int_equal(jd_db_train_model(ro, NULL, &ms), JD_ERR_INVALID_ARG);
     assert_non_null(strstr(jd_db_errmsg(ro), "read-only"));
     jd_db_free(ro);
 }
@@ -380,6 +416,8 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_model_is_not_trained_over_the_class_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_training_stops_when_asked,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_model_is_refused_on_a_read_only_handle, setup, teardown),
     };
