@@ -1,5 +1,6 @@
 /*
- * model.c: reading the class model (model.h) and scoring a query with it.
+ * model.c: reading the class model (model.h) and scoring a query with it;
+ * the float codec of its rows, which model_train.c writes with.
  */
 #include "model.h"
 
@@ -21,6 +22,26 @@ struct class_model {
     double *sum;   /* scratch: the query's weights per row */
     jd_buf row;    /* scratch: one term row */
 };
+
+void
+model_put_f32(unsigned char *out, float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof(u));
+    for (int i = 0; i < 4; i++)
+        out[i] = (unsigned char)(u >> (8 * i));
+}
+
+float
+model_get_f32(const unsigned char *in)
+{
+    uint32_t u = 0;
+    for (int i = 0; i < 4; i++)
+        u |= (uint32_t)in[i] << (8 * i);
+    float v;
+    memcpy(&v, &u, sizeof(v));
+    return v;
+}
 
 void
 model_free(struct class_model *m)

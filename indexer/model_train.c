@@ -328,26 +328,6 @@ fit(const struct examples *e, float *w, float *bias,
     return JD_OK;
 }
 
-void
-model_put_f32(unsigned char *out, float v)
-{
-    uint32_t u;
-    memcpy(&u, &v, sizeof(u));
-    for (int i = 0; i < 4; i++)
-        out[i] = (unsigned char)(u >> (8 * i));
-}
-
-float
-model_get_f32(const unsigned char *in)
-{
-    uint32_t u = 0;
-    for (int i = 0; i < 4; i++)
-        u |= (uint32_t)in[i] << (8 * i);
-    float v;
-    memcpy(&v, &u, sizeof(v));
-    return v;
-}
-
 /* Old term rows: those the new vocabulary lacks are removed. */
 struct sweep {
     const struct termmap *vocab;
