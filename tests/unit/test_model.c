@@ -99,6 +99,15 @@ teardown(void **state)
     return 0;
 }
 
+/* The metadata KEY of the fixture's index into OUT (empty when unset). */
+static void
+read_key(struct fixture *f, const char *key, jd_buf *out)
+{
+    assert_int_equal(
+        xs_get_metadata(f->h->classes, key, out, f->h->msg, sizeof(f->h->msg)),
+        JD_OK);
+}
+
 static int
 count_stem(void *ctx, const char *term, size_t len, size_t pos, size_t start,
            size_t end)
@@ -185,13 +194,9 @@ test_model_is_the_same_every_time(void **state)
     struct jd_model_stats ms;
     jd_buf first = {NULL, 0, 0}, second = {NULL, 0, 0};
     assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
-    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "vessel",
-                                     &first, f->h->msg, sizeof(f->h->msg)),
-                     JD_OK);
+    read_key(f, MODEL_TERM_PREFIX "vessel", &first);
     assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
-    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "vessel",
-                                     &second, f->h->msg, sizeof(f->h->msg)),
-                     JD_OK);
+    read_key(f, MODEL_TERM_PREFIX "vessel", &second);
     /* idf, scale and 3 bytes per class it weighs. */
     assert_true(first.len > 8 && (first.len - 8) % 3 == 0);
     assert_int_equal(second.len, first.len);
@@ -233,24 +238,18 @@ test_model_drops_the_words_of_removed_classes(void **state)
     struct jd_model_stats ms;
     jd_buf row = {NULL, 0, 0};
     assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
-    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "marin",
-                                     &row, f->h->msg, sizeof(f->h->msg)),
-                     JD_OK);
+    read_key(f, MODEL_TERM_PREFIX "marin", &row);
     assert_true(row.len > 8);
 
     assert_int_equal(jd_db_delete(f->h, "t/ship-captain"), JD_OK);
     assert_int_equal(jd_db_commit(f->h), JD_OK);
     assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     assert_int_equal(ms.classes, 4);
-    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "marin",
-                                     &row, f->h->msg, sizeof(f->h->msg)),
-                     JD_OK);
+    read_key(f, MODEL_TERM_PREFIX "marin", &row);
     assert_int_equal(row.len, 0);
     /* A word the remaining classes share keeps its row, whose class
      * numbers are those of the four. */
-    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "equip",
-                                     &row, f->h->msg, sizeof(f->h->msg)),
-                     JD_OK);
+    read_key(f, MODEL_TERM_PREFIX "equip", &row);
     assert_true(row.len > 8 && (row.len - 8) % 3 == 0);
     for (size_t at = 8; at < row.len; at += 3)
         assert_true((unsigned char)row.data[at] < 4 && row.data[at + 1] == 0);
@@ -308,9 +307,7 @@ test_model_needs_two_classes(void **state)
     assert_int_equal(model_info(f->h, &mi), JD_OK);
     assert_string_equal(mi.state, "none");
     jd_buf row = {NULL, 0, 0};
-    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_TERM_PREFIX "vessel",
-                                     &row, f->h->msg, sizeof(f->h->msg)),
-                     JD_OK);
+    read_key(f, MODEL_TERM_PREFIX "vessel", &row);
     assert_int_equal(row.len, 0);
     jd_buf_free(&row);
 }
@@ -364,17 +361,13 @@ test_model_training_stops_when_asked(void **state)
     stop = 0;
     assert_int_equal(jd_db_train_model(f->h, &stop, &ms), JD_OK);
     jd_buf before = {NULL, 0, 0}, after = {NULL, 0, 0};
-    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_HEADER, &before,
-                                     f->h->msg, sizeof(f->h->msg)),
-                     JD_OK);
+    read_key(f, MODEL_HEADER, &before);
     add_records(f->h, f->dir,
                 "{\"id\": \"t/welder\", \"title\": \"Welder\", \"duties\": "
                 "[{\"text\": \"Weld steel parts.\"}]}\n");
     stop = 1;
     assert_int_equal(jd_db_train_model(f->h, &stop, &ms), JD_ERR_INTERRUPTED);
-    assert_int_equal(xs_get_metadata(f->h->classes, MODEL_HEADER, &after,
-                                     f->h->msg, sizeof(f->h->msg)),
-                     JD_OK);
+    read_key(f, MODEL_HEADER, &after);
     assert_int_equal(after.len, before.len);
     assert_memory_equal(after.data, before.data, before.len);
     assert_int_equal(model_info(f->h, &mi), JD_OK);
