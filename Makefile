@@ -33,12 +33,12 @@ LDSAN      = -fsanitize=address,undefined
 endif
 CFLAGS    ?= -std=c11 -g $(OPT) $(CWARN) $(WERROR)
 CXXFLAGS  ?= -std=c++17 -g $(OPT) $(WARN) $(WERROR)
-LDLIBS     = -lxapian -lstemmer -ljansson -lutf8proc -lm
+LDLIBS     = -lxapian -lstemmer -ljansson -lutf8proc -larpack -lm
 TESTLIBS   = -lcmocka
 
 # Debian packages the build and the tests need.
 DEB_PACKAGES = g++ make pkg-config libxapian-dev libstemmer-dev \
-               libcmocka-dev libjansson-dev libutf8proc-dev
+               libcmocka-dev libjansson-dev libutf8proc-dev libarpack2-dev
 
 INDEXER_SRC = indexer/status.c indexer/arena.c indexer/buf.c \
               indexer/analyze.c indexer/spec.c indexer/spec_json.c \
@@ -46,7 +46,8 @@ INDEXER_SRC = indexer/status.c indexer/arena.c indexer/buf.c \
               indexer/spec_header.c indexer/spec_text.c indexer/spec_onet.c \
               indexer/parse.c indexer/walk.c indexer/fsutil.c indexer/db.c \
               indexer/index.c indexer/merge.c \
-              indexer/termmap.c indexer/model_train.c indexer/model.c
+              indexer/termmap.c indexer/model_train.c indexer/model.c \
+              indexer/concepts.c
 QUERY_SRC   = query/results.c query/filter.c \
               query/snippet.c query/search.c query/tfidf.c query/evidence.c \
               query/rank.c query/match.c query/stats.c query/simjoin.c \

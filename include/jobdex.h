@@ -323,7 +323,9 @@ jd_status jd_db_count(jd_db *db, size_t *out);
 struct jd_model_stats {
     bool trained;
     size_t classes, terms, examples;
-    char why_not[160]; /* when not trained */
+    size_t concepts;            /* dimensions of its concept space */
+    char why_not[160];          /* when not trained */
+    char concepts_why_not[120]; /* when trained without concepts */
 };
 jd_status jd_db_train_model(jd_db *db, const volatile sig_atomic_t *stop,
                             struct jd_model_stats *out);
@@ -504,7 +506,7 @@ typedef struct jd_stats {
     /* The class model jobdex-index trains: "none", "current", or "stale"
      * (a run changed the records and did not retrain it: not used). */
     const char *model;
-    size_t model_classes, model_words;
+    size_t model_classes, model_words, model_concepts;
 } jd_stats;
 
 /* Counts by jurisdiction, department and item kind; index size and

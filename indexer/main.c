@@ -365,6 +365,9 @@ train_model(struct run *r, double *seconds)
     }
     if (!ms.trained && ms.classes >= 2 && !r->opt.quiet)
         fprintf(stderr, "%s: no class model: %s\n", prog, ms.why_not);
+    else if (ms.trained && ms.concepts == 0 && !r->opt.quiet)
+        fprintf(stderr, "%s: class model without concepts: %s\n", prog,
+                ms.concepts_why_not);
     return 0;
 }
 

@@ -18,6 +18,10 @@ struct class_model {
     size_t nclasses;
     struct termmap rows; /* class id -> row + 1 */
     float *bias;
+    size_t k;       /* dimensions of the concept space */
+    float *point;   /* nclasses x k, each of unit length */
+    double *query;  /* k: the query's point */
+    double *concept; /* of the last model_score(), per row */
     double *score; /* of the last model_score(), per row */
     double *sum;   /* scratch: the query's weights per row */
     jd_buf row;    /* scratch: one term row */
@@ -50,6 +54,9 @@ model_free(struct class_model *m)
         return;
     termmap_free(&m->rows);
     free(m->bias);
+    free(m->point);
+    free(m->query);
+    free(m->concept);
     free(m->score);
     free(m->sum);
     jd_buf_free(&m->row);
@@ -69,11 +76,12 @@ read_header(jd_db *db, struct model_info *info)
     char header[96];
     snprintf(header, sizeof(header), "%.*s", (int)db->scratch.len,
              db->scratch.data);
-    /* Four numbers: version, batch, classes, words. */
-    unsigned long long v[4];
+    /* Five numbers: version, batch, classes, words, concepts (version 2
+     * had four: read as far as it goes, then it is stale). */
+    unsigned long long v[5] = {0};
     const char *p = header;
     size_t n = 0;
-    for (; n < 4; n++) {
+    for (; n < 5 && *p; n++) {
         char *end;
         errno = 0;
         v[n] = strtoull(p, &end, 10);
@@ -81,12 +89,14 @@ read_header(jd_db *db, struct model_info *info)
             break;
         p = end;
     }
-    if (n != 4 || *p != '\0' || v[2] == 0 || v[2] > SIZE_MAX / sizeof(double))
+    if (n < 4 || *p != '\0' || v[2] == 0 ||
+        v[2] > SIZE_MAX / sizeof(double) || v[4] > 4096)
         return db_fail(db, JD_ERR_CORRUPT,
                        "class model header '%.40s' is damaged", header);
     unsigned long long batch = v[1];
     info->classes = (size_t)v[2];
     info->terms = (size_t)v[3];
+    info->concepts = (size_t)v[4];
     st = xs_get_metadata(db->classes, META_BATCH, &db->scratch, db->msg,
                          sizeof(db->msg));
     if (st != JD_OK)
@@ -94,7 +104,9 @@ read_header(jd_db *db, struct model_info *info)
     unsigned long long now =
         db->scratch.len ? strtoull(db->scratch.data, NULL, 10) : 0;
     /* Another version's model is as good as none to this one. */
-    info->state = now == batch && v[0] == MODEL_VERSION ? "current" : "stale";
+    info->state = now == batch && v[0] == MODEL_VERSION && n == 5
+                      ? "current"
+                      : "stale";
     return JD_OK;
 }
 
@@ -102,6 +114,35 @@ jd_status
 model_info(jd_db *db, struct model_info *out)
 {
     return read_header(db, out);
+}
+
+/* The classes' points in the concept space, each scaled to unit length
+ * again (quantising moved them a little). */
+static jd_status
+read_points(jd_db *db, struct class_model *m)
+{
+    size_t k = m->k, nc = m->nclasses;
+    if (k == 0)
+        return JD_OK;
+    jd_status st = xs_get_metadata(db->classes, MODEL_CONCEPTS, &db->scratch,
+                                   db->msg, sizeof(db->msg));
+    if (st == JD_OK && db->scratch.len != nc * (4 + k))
+        st = db_fail(db, JD_ERR_CORRUPT, "class model concepts are damaged");
+    for (size_t c = 0; c < nc && st == JD_OK; c++) {
+        const unsigned char *r =
+            (const unsigned char *)db->scratch.data + c * (4 + k);
+        float scale = model_get_f32(r);
+        double norm = 0;
+        for (size_t j = 0; j < k; j++) {
+            float v = scale * (signed char)r[4 + j];
+            m->point[c * k + j] = v;
+            norm += (double)v * v;
+        }
+        norm = norm > 0 ? sqrt(norm) : 1;
+        for (size_t j = 0; j < k; j++)
+            m->point[c * k + j] = (float)(m->point[c * k + j] / norm);
+    }
+    return st;
 }
 
 static jd_status
@@ -134,7 +175,7 @@ read_rows(jd_db *db, struct class_model *m)
     for (size_t c = 0; c < m->nclasses && st == JD_OK; c++)
         m->bias[c] =
             model_get_f32((const unsigned char *)db->scratch.data + 4 * c);
-    return st;
+    return st == JD_OK ? read_points(db, m) : st;
 }
 
 jd_status
@@ -149,10 +190,16 @@ model_load(jd_db *db, struct class_model **out)
     if (!m)
         return JD_ERR_NOMEM;
     m->nclasses = info.classes;
+    m->k = info.concepts;
     m->bias = calloc(info.classes, sizeof(*m->bias));
     m->score = calloc(info.classes, sizeof(*m->score));
+    m->concept = calloc(info.classes, sizeof(*m->concept));
     m->sum = calloc(info.classes, sizeof(*m->sum));
-    st = m->bias && m->score && m->sum ? read_rows(db, m) : JD_ERR_NOMEM;
+    m->point = calloc(info.classes * m->k + 1, sizeof(*m->point));
+    m->query = calloc(m->k + 1, sizeof(*m->query));
+    st = m->bias && m->score && m->concept && m->sum && m->point && m->query
+             ? read_rows(db, m)
+             : JD_ERR_NOMEM;
     if (st != JD_OK) {
         model_free(m);
         return st;
@@ -166,6 +213,27 @@ damaged_row(jd_db *db, const struct termmap_entry *t)
 {
     return db_fail(db, JD_ERR_CORRUPT, "class model row of '%.*s' is damaged",
                    (int)t->len, t->key);
+}
+
+/* Each class's cosine with the query's point, relative to the best. */
+static void
+place_query(struct class_model *m)
+{
+    size_t k = m->k, nc = m->nclasses;
+    double norm = 0, best = 0;
+    for (size_t j = 0; j < k; j++)
+        norm += m->query[j] * m->query[j];
+    for (size_t c = 0; c < nc; c++) {
+        double dot = 0;
+        const float *p = m->point + c * k;
+        for (size_t j = 0; j < k; j++)
+            dot += m->query[j] * p[j];
+        m->concept[c] = dot;
+        best = dot > best ? dot : best;
+    }
+    /* Cosines relative to the best: the query's own length cancels. */
+    for (size_t c = 0; c < nc; c++)
+        m->concept[c] = norm > 0 && best > 0 ? m->concept[c] / best : 0;
 }
 
 jd_status
@@ -182,6 +250,7 @@ model_score(jd_db *db, struct class_model *m, const struct termmap *qtf)
     bool any = false;
     double *sum = m->sum;
     memset(sum, 0, nc * sizeof(*sum));
+    memset(m->query, 0, m->k * sizeof(*m->query));
     jd_status st = JD_OK;
     while (st == JD_OK && (t = termmap_next(qtf, &i)) != NULL) {
         int n = snprintf(key, sizeof(key), MODEL_TERM_PREFIX "%.*s",
@@ -192,15 +261,19 @@ model_score(jd_db *db, struct class_model *m, const struct termmap *qtf)
                              sizeof(db->msg));
         if (st != JD_OK || m->row.len == 0)
             continue; /* a word the model does not know */
-        size_t len = m->row.len;
+        size_t len = m->row.len, k = m->k;
         const unsigned char *r = (const unsigned char *)m->row.data;
-        if (len < 8 || (len - 8) % 3 != 0) {
+        if (len < 12 + k || (len - 12 - k) % 3 != 0) {
             st = damaged_row(db, t);
             break;
         }
-        double v = (1.0 + log(t->value)) * model_get_f32(r);
+        double tf = 1.0 + log(t->value);
+        double cscale = model_get_f32(r + 8) * tf;
+        for (size_t j = 0; j < k; j++)
+            m->query[j] += cscale * (signed char)r[12 + j];
+        double v = tf * model_get_f32(r);
         double scale = model_get_f32(r + 4) * v;
-        for (size_t at = 8; at < len; at += 3) {
+        for (size_t at = 12 + k; at < len; at += 3) {
             size_t c = (size_t)r[at] | (size_t)r[at + 1] << 8;
             if (c >= nc) {
                 st = damaged_row(db, t);
@@ -221,8 +294,10 @@ model_score(jd_db *db, struct class_model *m, const struct termmap *qtf)
         }
         for (size_t c = 0; c < nc; c++)
             m->score[c] = exp(m->score[c] - max);
+        place_query(m);
     } else {
         memset(m->score, 0, nc * sizeof(*m->score));
+        memset(m->concept, 0, nc * sizeof(*m->concept));
     }
     return st;
 }
@@ -232,4 +307,11 @@ model_class_score(const struct class_model *m, const char *id, size_t len)
 {
     const struct termmap_entry *e = termmap_find(&m->rows, id, len);
     return e ? m->score[(size_t)e->value - 1] : 0;
+}
+
+double
+model_class_concept(const struct class_model *m, const char *id, size_t len)
+{
+    const struct termmap_entry *e = termmap_find(&m->rows, id, len);
+    return e ? m->concept[(size_t)e->value - 1] : 0;
 }

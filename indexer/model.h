@@ -15,16 +15,25 @@
  * Training costs time in words x classes, so an index of more than
  * MODEL_MAX_CLASSES classes gets none (its searches rank as before).
  *
+ * The model has a second part, its concept space (concepts.h): a point
+ * for each class and a loading for each word, which rank.c compares as
+ * a cosine.
  * Stored in the metadata of the classes database, in one commit after
- * the records' last batch (floats as IEEE-754 single, little-endian):
- *   MODEL_HEADER           "<version> <batch> <classes> <terms>"
+ * the records' last batch (floats as IEEE-754 single, little-endian; a
+ * "quantised vector" of K is a float scale and K signed bytes, value =
+ * scale * byte):
+ *   MODEL_HEADER           "<version> <batch> <classes> <terms> <K>",
+ *                          K the dimensions of the concept space (0:
+ *                          none)
  *   MODEL_CLASSES          the class ids in row order, '\n' after each
  *   MODEL_BIAS             one float per class
- *   MODEL_TERM_PREFIX stem idf (float), scale (float), then for each
- *                          class whose weight rounds to MODEL_MIN_WEIGHT
- *                          or more either way: its row (2 bytes,
- *                          little-endian) and a signed byte, weight =
- *                          scale * byte; other weights are 0
+ *   MODEL_CONCEPTS         each class's point, a quantised vector of K
+ *   MODEL_TERM_PREFIX stem idf (float), scale (float), the word's
+ *                          loading (a quantised vector of K), then for
+ *                          each class whose weight rounds to
+ *                          MODEL_MIN_WEIGHT or more either way: its row
+ *                          (2 bytes, little-endian) and a signed byte,
+ *                          weight = scale * byte; other weights are 0
  * <batch> is the META_BATCH the model was trained at. A later run that
  * changes the records retrains it, or removes it when the index has
  * outgrown the limit; a model whose batch is not the index's (a run
@@ -37,10 +46,11 @@
 #include "db.h"
 #include "termmap.h"
 
-#define MODEL_VERSION     2
+#define MODEL_VERSION     3
 #define MODEL_HEADER      "jobdex:model"
 #define MODEL_CLASSES     "jobdex:model:classes"
 #define MODEL_BIAS        "jobdex:model:bias"
+#define MODEL_CONCEPTS    "jobdex:model:concepts"
 #define MODEL_TERM_PREFIX "jobdex:model:t:"
 
 /* Weights under this many 127ths of a word's largest are not stored. */
@@ -62,7 +72,7 @@ jd_status model_train(jd_db *db, const volatile sig_atomic_t *stop,
 /* What an index's model is: STATE "none", "current" or "stale". */
 struct model_info {
     const char *state;
-    size_t classes, terms;
+    size_t classes, terms, concepts;
 };
 jd_status model_info(jd_db *db, struct model_info *out);
 
@@ -84,6 +94,11 @@ jd_status model_score(jd_db *db, struct class_model *m,
                       const struct termmap *qtf);
 double model_class_score(const struct class_model *m, const char *id,
                          size_t len);
+/* After model_score(): the cosine of the query and class ID in the
+ * concept space, relative to the best class's (at most 1; 0 without a
+ * concept space, or when no class is at a positive cosine). */
+double model_class_concept(const struct class_model *m, const char *id,
+                           size_t len);
 
 /* Floats in metadata, little-endian whatever the host. */
 void model_put_f32(unsigned char *out, float v);

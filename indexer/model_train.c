@@ -13,6 +13,7 @@
 #include "model.h"
 
 #include "buf.h"
+#include "concepts.h"
 #include "schema.h"
 #include "spec_json.h"
 
@@ -212,6 +213,55 @@ read_examples(jd_db *db, struct examples *e, size_t *classes)
     return st;
 }
 
+/* The class-by-word counts of E's examples (concepts.h), before
+ * weigh_features() turns counts into weights. Examples come class by
+ * class, as read_examples() adds them. */
+struct counts {
+    size_t *start;
+    uint32_t *term;
+    float *tf;
+};
+
+static void
+counts_free(struct counts *k)
+{
+    free(k->start);
+    free(k->term);
+    free(k->tf);
+}
+
+static jd_status
+count_class_terms(const struct examples *e, struct counts *k,
+                  struct class_terms *x)
+{
+    size_t nc = e->class_ids.n;
+    float *acc = calloc(e->nterms ? e->nterms : 1, sizeof(*acc));
+    k->start = calloc(nc + 1, sizeof(*k->start));
+    k->term = malloc((e->nf ? e->nf : 1) * sizeof(*k->term));
+    k->tf = malloc((e->nf ? e->nf : 1) * sizeof(*k->tf));
+    if (!acc || !k->start || !k->term || !k->tf) {
+        free(acc);
+        return JD_ERR_NOMEM;
+    }
+    size_t n = 0, ex = 0;
+    for (size_t c = 0; c < nc; c++) {
+        for (; ex < e->n && e->label[ex] == c; ex++)
+            for (size_t i = e->start[ex]; i < e->start[ex + 1]; i++) {
+                if (acc[e->f[i].term] == 0)
+                    k->term[n++] = e->f[i].term; /* words, once each */
+                acc[e->f[i].term] += e->f[i].value;
+            }
+        for (size_t i = k->start[c]; i < n; i++) {
+            k->tf[i] = acc[k->term[i]];
+            acc[k->term[i]] = 0;
+        }
+        k->start[c + 1] = n;
+    }
+    free(acc);
+    *x = (struct class_terms){nc, e->nterms, k->start, k->term, k->tf};
+    return JD_OK;
+}
+
 /* Feature values: (1 + log tf) * idf, each example of unit length. */
 static jd_status
 weigh_features(struct examples *e, float **idf_out)
@@ -358,8 +408,9 @@ remove_keys(jd_db *db, const struct termmap *vocab)
                              sizeof(db->msg));
     strings_free(&s.stale);
     if (st == JD_OK && !vocab) {
-        const char *keys[] = {MODEL_HEADER, MODEL_CLASSES, MODEL_BIAS};
-        for (size_t i = 0; i < 3 && st == JD_OK; i++)
+        const char *keys[] = {MODEL_HEADER, MODEL_CLASSES, MODEL_BIAS,
+                              MODEL_CONCEPTS};
+        for (size_t i = 0; i < 4 && st == JD_OK; i++)
             st = xs_set_metadata(db->classes, keys[i], "", db->msg,
                                  sizeof(db->msg));
     }
@@ -370,12 +421,44 @@ remove_keys(jd_db *db, const struct termmap *vocab)
  * keeping only the classes whose byte is 2 or more either way (about
  * one in fifteen: ranking is the same on the dev sets, the model five
  * times smaller). */
+/* The K floats at V as a scale and K signed bytes (v = scale * byte) at
+ * OUT. */
+static void
+put_quantised(unsigned char *out, const float *v, size_t k)
+{
+    float max = 0;
+    for (size_t j = 0; j < k; j++)
+        if (fabsf(v[j]) > max)
+            max = fabsf(v[j]);
+    float scale = max > 0 ? max / 127.0f : 1.0f;
+    model_put_f32(out, scale);
+    for (size_t j = 0; j < k; j++)
+        out[4 + j] = (unsigned char)(signed char)lrintf(v[j] / scale);
+}
+
+/* Each class's point in the concept space, quantised (MODEL_CONCEPTS). */
+static jd_status
+write_points(jd_db *db, const struct concepts *cs, size_t nc)
+{
+    size_t k = cs->k;
+    unsigned char *b = malloc(nc * (4 + k) + 1);
+    if (!b)
+        return JD_ERR_NOMEM;
+    for (size_t c = 0; c < nc; c++)
+        put_quantised(b + c * (4 + k), cs->point + c * k, k);
+    jd_status st = xs_set_metadata_n(db->classes, MODEL_CONCEPTS,
+                                     (const char *)b, k ? nc * (4 + k) : 0,
+                                     db->msg, sizeof(db->msg));
+    free(b);
+    return st;
+}
+
 static jd_status
 write_model(jd_db *db, const struct examples *e, const float *w,
-            const float *bias, const float *idf)
+            const float *bias, const float *idf, const struct concepts *cs)
 {
-    size_t nc = e->class_ids.n;
-    unsigned char *row = malloc(8 + 3 * nc);
+    size_t nc = e->class_ids.n, k = cs->k;
+    unsigned char *row = malloc(12 + k + 3 * nc);
     char key[sizeof(MODEL_TERM_PREFIX) + TERM_MAX + 8];
     if (!row)
         return JD_ERR_NOMEM;
@@ -392,7 +475,8 @@ write_model(jd_db *db, const struct examples *e, const float *w,
         float scale = max > 0 ? max / 127.0f : 1.0f;
         model_put_f32(row, idf[term]);
         model_put_f32(row + 4, scale);
-        size_t len = 8;
+        put_quantised(row + 8, k ? cs->loading + term * k : NULL, k);
+        size_t len = 12 + k;
         for (size_t c = 0; c < nc; c++) {
             long q = lrintf(wr[c] / scale);
             if (q > -MODEL_MIN_WEIGHT && q < MODEL_MIN_WEIGHT)
@@ -426,9 +510,11 @@ write_model(jd_db *db, const struct examples *e, const float *w,
         st = xs_set_metadata_n(db->classes, MODEL_BIAS, b.data, b.len, db->msg,
                                sizeof(db->msg));
     jd_buf_free(&b);
+    if (st == JD_OK)
+        st = write_points(db, cs, nc);
     char header[96];
-    snprintf(header, sizeof(header), "%d %lu %zu %zu", MODEL_VERSION, db->batch,
-             nc, e->nterms);
+    snprintf(header, sizeof(header), "%d %lu %zu %zu %zu", MODEL_VERSION,
+             db->batch, nc, e->nterms, k);
     if (st == JD_OK)
         st = xs_set_metadata(db->classes, MODEL_HEADER, header, db->msg,
                              sizeof(db->msg));
@@ -449,6 +535,8 @@ model_train(jd_db *db, const volatile sig_atomic_t *stop,
 {
     *out = (struct jd_model_stats){0};
     struct examples e = {.an = db->an};
+    struct counts counts = {0};
+    struct concepts cs = {0};
     float *w = NULL, *bias = NULL, *idf = NULL;
     char why[160];
     size_t classes = 0;
@@ -476,6 +564,13 @@ model_train(jd_db *db, const volatile sig_atomic_t *stop,
         st = skip(db, out, why);
         goto done;
     }
+    struct class_terms x;
+    if ((st = count_class_terms(&e, &counts, &x)) != JD_OK ||
+        (st = concepts_fit(&x, stop, &cs)) != JD_OK)
+        goto done;
+    out->concepts = cs.k;
+    snprintf(out->concepts_why_not, sizeof(out->concepts_why_not), "%s",
+             cs.why_not);
     w = calloc(e.nterms * e.class_ids.n, sizeof(*w));
     bias = calloc(e.class_ids.n, sizeof(*bias));
     if (!w || !bias || (st = weigh_features(&e, &idf)) != JD_OK) {
@@ -483,7 +578,7 @@ model_train(jd_db *db, const volatile sig_atomic_t *stop,
         goto done;
     }
     if ((st = fit(&e, w, bias, stop)) != JD_OK ||
-        (st = write_model(db, &e, w, bias, idf)) != JD_OK ||
+        (st = write_model(db, &e, w, bias, idf, &cs)) != JD_OK ||
         (st = xs_commit(db->classes, db->msg, sizeof(db->msg))) != JD_OK)
         goto done;
     out->trained = true;
@@ -493,6 +588,8 @@ done:
     free(w);
     free(bias);
     free(idf);
+    concepts_free(&cs);
+    counts_free(&counts);
     examples_free(&e);
     return st;
 }

@@ -167,7 +167,7 @@ void
 json_stats(struct cli_out *o, const char *path, const jd_stats *s)
 {
     emit(o, json_pack("{s:s, s:i, s:i, s:i, s:I, s:o, s:o, s:o, "
-                      "s:{s:s, s:I, s:I}}",
+                      "s:{s:s, s:I, s:I, s:I}}",
                       "index", path, "format", (json_int_t)s->format_version,
                       "classes", (json_int_t)s->classes, "items",
                       (json_int_t)s->items, "bytes", (json_int_t)s->bytes,
@@ -177,5 +177,6 @@ json_stats(struct cli_out *o, const char *path, const jd_stats *s)
                       count_array(s->departments, s->ndepartments), "kinds",
                       count_array(s->kinds, s->nkinds), "model", "state",
                       s->model, "classes", (json_int_t)s->model_classes,
-                      "words", (json_int_t)s->model_words));
+                      "words", (json_int_t)s->model_words, "concepts",
+                      (json_int_t)s->model_concepts));
 }

@@ -266,8 +266,8 @@ text_stats(struct cli_out *o, const char *path, const jd_stats *s)
             s->items);
     fprintf(o->f, "size on disk   %.1f MB\n", (double)s->bytes / 1e6);
     if (strcmp(s->model, "current") == 0)
-        fprintf(o->f, "class model    %zu classes, %zu words\n",
-                s->model_classes, s->model_words);
+        fprintf(o->f, "class model    %zu classes, %zu words, %zu concepts\n",
+                s->model_classes, s->model_words, s->model_concepts);
     else if (strcmp(s->model, "stale") == 0)
         fputs("class model    stale (the records changed since it was "
               "trained): not used until jobdex-index trains it again\n",

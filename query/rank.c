@@ -41,7 +41,7 @@ const struct rank_model rank_model = {
             {/* title-like */
              .w_title = 8.0, .w_summary = 1.0, .w_duty = 0.0, .w_qual = 0.2,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
-             .item_weight = 0.0, .title_weight = 0.5, .model_weight = 0.8,
+             .item_weight = 0.0, .title_weight = 0.5, .model_weight = 0.8, .concept_weight = 0.3,
              .k1 = 3.0, .b = 0.75,
              .delta = 1.0, .item_knn = 0, .title_knn = 0, .gamma = 1,
              .head_boost = 1.5, .oov_prefix = 0.6, .max_df = 1,
@@ -49,7 +49,7 @@ const struct rank_model rank_model = {
             {/* sentence-like */
              .w_title = 0.0, .w_summary = 1.0, .w_duty = 3.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.5,
-             .item_weight = 0.0, .title_weight = 0.0, .model_weight = 0.3,
+             .item_weight = 0.0, .title_weight = 0.0, .model_weight = 0.3, .concept_weight = 1.6,
              .k1 = 3.0, .b = 0.3,
              .delta = 0.5, .item_knn = 0, .title_knn = 0, .gamma = 1,
              .head_boost = 1, .oov_prefix = 0.6, .max_df = 1,
@@ -57,7 +57,7 @@ const struct rank_model rank_model = {
             {/* paragraph-like */
              .w_title = 5.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
-             .item_weight = 0.0, .title_weight = 1.0, .model_weight = 0.5,
+             .item_weight = 0.0, .title_weight = 1.0, .model_weight = 0.5, .concept_weight = 0.8,
              .k1 = 2.0, .b = 0.75,
              .delta = 0.0, .item_knn = 0, .title_knn = 0, .gamma = 1,
              .head_boost = 1, .max_df = 1, .max_terms = 32,
@@ -80,6 +80,7 @@ static const struct {
     {"item_weight", offsetof(struct rank_params, item_weight)},
     {"title_weight", offsetof(struct rank_params, title_weight)},
     {"model_weight", offsetof(struct rank_params, model_weight)},
+    {"concept_weight", offsetof(struct rank_params, concept_weight)},
     {"k1", offsetof(struct rank_params, k1)},
     {"b", offsetof(struct rank_params, b)},
     {"delta", offsetof(struct rank_params, delta)},
@@ -773,7 +774,7 @@ exclude(struct xs_query **q, const char *prefix, const char *id)
 
 struct cand {
     char *id;
-    double cls, item, title, model, score;
+    double cls, item, title, model, concept, score;
     long hit; /* index in the class results, or -1 */
 };
 
@@ -916,9 +917,13 @@ model_scores(jd_db *db, const struct rank_query *q, struct cands *cands,
         return JD_OK;
     jd_status st = model_score(db, cache->model, &q->qtf);
     *used = st == JD_OK;
-    for (size_t i = 0; i < cands->n && st == JD_OK; i++)
-        cands->v[i].model = model_class_score(cache->model, cands->v[i].id,
-                                              strlen(cands->v[i].id));
+    for (size_t i = 0; i < cands->n && st == JD_OK; i++) {
+        size_t len = strlen(cands->v[i].id);
+        cands->v[i].model =
+            model_class_score(cache->model, cands->v[i].id, len);
+        cands->v[i].concept =
+            model_class_concept(cache->model, cands->v[i].id, len);
+    }
     return st;
 }
 
@@ -1069,14 +1074,15 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
         goto out;
 
     bool model_used = false;
-    if (p->model_weight > 0 &&
+    if ((p->model_weight > 0 || p->concept_weight > 0) &&
         (st = model_scores(db, q, &cands, &model_used)) != JD_OK)
         goto out;
 
     for (size_t i = 0; i < cands.n; i++)
         cands.v[i].score = cands.v[i].cls + p->item_weight * cands.v[i].item +
                            p->title_weight * cands.v[i].title +
-                           p->model_weight * cands.v[i].model;
+                           p->model_weight * cands.v[i].model +
+                           p->concept_weight * cands.v[i].concept;
     if (cands.n > 1)
         qsort(cands.v, cands.n, sizeof(*cands.v), by_score);
     for (size_t i = 0; i < cands.n && i < limit && st == JD_OK; i++) {

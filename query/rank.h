@@ -44,6 +44,9 @@ struct rank_params {
     double title_weight; /* share of the best title's score */
     double model_weight; /* weight of the class model's probability,
                             relative to the best class's (model.h) */
+    double concept_weight; /* weight of the class's cosine with the query
+                              in the model's concept space, relative to
+                              the best class's (concepts.h) */
     double k1, b;        /* BM25 */
     double delta;        /* BM25+ lower bound; 0: plain BM25 */
     double item_knn;     /* duties that vote per query; 0: best only */

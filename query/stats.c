@@ -135,6 +135,7 @@ jd_stats_get(jd_db *db, jd_stats **out)
     p->model = mi.state;
     p->model_classes = mi.classes;
     p->model_words = mi.terms;
+    p->model_concepts = mi.concepts;
     p->format_version = JD_INDEX_FORMAT_VERSION;
     p->bytes = dir_bytes(db->base, 0);
     if (st != JD_OK) {

@@ -154,14 +154,22 @@ test_rank_unknown_word_stands_in_by_its_known_start(void **state)
     free(dir);
 }
 
-/* The JSON of `match -` given TEXT (the caller frees it); with the class
- * model's weight set to 0 when NO_MODEL. */
+/* $JOBDEX_RANK settings that leave out the whole class model, its
+ * softmax part, or its concept space. */
+#define NO_MODEL                                                        \
+    "s.model_weight=0,m.model_weight=0,l.model_weight=0,"                 \
+    "s.concept_weight=0,m.concept_weight=0,l.concept_weight=0"
+#define NO_SOFTMAX "s.model_weight=0,m.model_weight=0,l.model_weight=0"
+#define NO_CONCEPTS                                                     \
+    "s.concept_weight=0,m.concept_weight=0,l.concept_weight=0"
+
+/* The JSON of `match -` given TEXT (the caller frees it), ranked with
+ * $JOBDEX_RANK set to RANK unless it is NULL. */
 static char *
-match_json(const char *db, const char *text, bool no_model)
+match_json(const char *db, const char *text, const char *rank)
 {
-    if (no_model)
-        setenv("JOBDEX_RANK",
-               "s.model_weight=0,m.model_weight=0,l.model_weight=0", 1);
+    if (rank)
+        setenv("JOBDEX_RANK", rank, 1);
     const char *argv[] = {"jobdex-query", "-d",    db,  "-f",
                           "json",         "match", "-", NULL};
     struct tu_run r;
@@ -239,9 +247,18 @@ test_rank_class_model_is_used_only_while_current(void **state)
                   db, sizeof(db));
     assert_true(stats_say(db, "class model    3 classes"));
     const char *query = "captain of a vessel crew";
-    char *with = match_json(db, query, false);
-    char *without = match_json(db, query, true);
+    char *with = match_json(db, query, NULL);
+    char *without = match_json(db, query, NO_MODEL);
     assert_string_not_equal(with, without);
+    /* Each part of the model changes the scores on its own. */
+    char *part = match_json(db, query, NO_SOFTMAX);
+    assert_string_not_equal(part, without);
+    assert_string_not_equal(part, with);
+    free(part);
+    part = match_json(db, query, NO_CONCEPTS);
+    assert_string_not_equal(part, without);
+    assert_string_not_equal(part, with);
+    free(part);
     /* Each result says what the model made of it: the first is the
      * model's own first choice here ("vessel" is the ship's word). */
     assert_true(top_model(with) > 0.999);
@@ -255,8 +272,8 @@ test_rank_class_model_is_used_only_while_current(void **state)
     char *more = tu_write(dir, "more.jsonl", pilot, strlen(pilot));
     index_more(db, more, "--no-model");
     assert_true(stats_say(db, "class model    stale"));
-    with = match_json(db, query, false);
-    without = match_json(db, query, true);
+    with = match_json(db, query, NULL);
+    without = match_json(db, query, NO_MODEL);
     assert_string_equal(with, without);
     assert_true(top_model(with) == -1);
     free(with);
@@ -264,8 +281,8 @@ test_rank_class_model_is_used_only_while_current(void **state)
 
     index_more(db, more, NULL);
     assert_true(stats_say(db, "class model    4 classes"));
-    with = match_json(db, query, false);
-    without = match_json(db, query, true);
+    with = match_json(db, query, NULL);
+    without = match_json(db, query, NO_MODEL);
     assert_string_not_equal(with, without);
     free(with);
     free(without);

@@ -108,6 +108,16 @@ read_key(struct fixture *f, const char *key, jd_buf *out)
         JD_OK);
 }
 
+/* Where a term row's class entries begin: after idf, scale and the
+ * word's loading in the concept space (a scale and a byte each). */
+static size_t
+entries_at(struct fixture *f)
+{
+    struct model_info mi;
+    assert_int_equal(model_info(f->h, &mi), JD_OK);
+    return 12 + mi.concepts;
+}
+
 static int
 count_stem(void *ctx, const char *term, size_t len, size_t pos, size_t start,
            size_t end)
@@ -187,6 +197,62 @@ test_model_learns_the_words_that_tell_classes_apart(void **state)
     model_free(m);
 }
 
+/* Concepts of TEXT for the classes IDS into OUT. */
+static void
+concepts_of(struct fixture *f, struct class_model *m, const char *text,
+            double *out)
+{
+    double unused[NIDS];
+    score(f, m, text, ids, NIDS, unused);
+    for (size_t i = 0; i < NIDS; i++)
+        out[i] = model_class_concept(m, ids[i], strlen(ids[i]));
+}
+
+static void
+test_model_places_queries_in_its_concept_space(void **state)
+{
+    struct fixture *f = *state;
+    struct jd_model_stats ms;
+    assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
+    /* As many dimensions as the five classes' text has, less one. */
+    assert_int_equal(ms.concepts, 4);
+    struct model_info mi;
+    assert_int_equal(model_info(f->h, &mi), JD_OK);
+    assert_int_equal(mi.concepts, 4);
+
+    struct class_model *m;
+    assert_int_equal(model_load(f->h, &m), JD_OK);
+    assert_non_null(m);
+    double c[NIDS];
+    /* Words of one class: that class is the nearest, at 1; the other
+     * captain, whose text shares "captain", "inspect" and "equipment",
+     * is near it; classes with nothing in common are far. */
+    concepts_of(f, m, "navigate by radar", c);
+    assert_true(c[3] > 0.999);
+    assert_true(c[2] > 0.5 && c[2] < c[3]);
+    assert_true(c[0] < 0.5 && c[1] < 0.5 && c[4] < 0.5);
+    /* "patients" is in the dietitian's text thrice and the cook's once:
+     * the dietitian is the nearest, the cook nearer than the rest. */
+    concepts_of(f, m, "patients", c);
+    assert_true(c[0] > 0.999);
+    assert_true(c[1] > 0.25 && c[1] < 0.999);
+    assert_true(c[2] < 0.1 && c[3] < 0.1 && c[4] < 0.1);
+    /* Words the model never saw place the query nowhere. */
+    concepts_of(f, m, "quantum chromodynamics", c);
+    for (size_t i = 0; i < NIDS; i++)
+        assert_true(c[i] == 0);
+    model_free(m);
+
+    /* Damaged class points are reported when the model is read. */
+    assert_int_equal(xs_set_metadata(f->h->classes, MODEL_CONCEPTS, "abc",
+                                     f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    assert_int_equal(xs_commit(f->h->classes, f->h->msg, sizeof(f->h->msg)),
+                     JD_OK);
+    assert_int_equal(model_load(f->h, &m), JD_ERR_CORRUPT);
+    assert_non_null(strstr(jd_db_errmsg(f->h), "concepts are damaged"));
+}
+
 static void
 test_model_is_the_same_every_time(void **state)
 {
@@ -197,8 +263,9 @@ test_model_is_the_same_every_time(void **state)
     read_key(f, MODEL_TERM_PREFIX "vessel", &first);
     assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     read_key(f, MODEL_TERM_PREFIX "vessel", &second);
-    /* idf, scale and 3 bytes per class it weighs. */
-    assert_true(first.len > 8 && (first.len - 8) % 3 == 0);
+    /* idf, scale, loading and 3 bytes per class it weighs. */
+    size_t at = entries_at(f);
+    assert_true(first.len > at && (first.len - at) % 3 == 0);
     assert_int_equal(second.len, first.len);
     assert_memory_equal(first.data, second.data, first.len);
     jd_buf_free(&first);
@@ -239,7 +306,7 @@ test_model_drops_the_words_of_removed_classes(void **state)
     jd_buf row = {NULL, 0, 0};
     assert_int_equal(jd_db_train_model(f->h, NULL, &ms), JD_OK);
     read_key(f, MODEL_TERM_PREFIX "marin", &row);
-    assert_true(row.len > 8);
+    assert_true(row.len > entries_at(f));
 
     assert_int_equal(jd_db_delete(f->h, "t/ship-captain"), JD_OK);
     assert_int_equal(jd_db_commit(f->h), JD_OK);
@@ -250,8 +317,9 @@ test_model_drops_the_words_of_removed_classes(void **state)
     /* A word the remaining classes share keeps its row, whose class
      * numbers are those of the four. */
     read_key(f, MODEL_TERM_PREFIX "equip", &row);
-    assert_true(row.len > 8 && (row.len - 8) % 3 == 0);
-    for (size_t at = 8; at < row.len; at += 3)
+    size_t from = entries_at(f);
+    assert_true(row.len > from && (row.len - from) % 3 == 0);
+    for (size_t at = from; at < row.len; at += 3)
         assert_true((unsigned char)row.data[at] < 4 && row.data[at + 1] == 0);
     jd_buf_free(&row);
 }
@@ -396,6 +464,8 @@ main(void)
         cmocka_unit_test_setup_teardown(
             test_model_learns_the_words_that_tell_classes_apart, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_model_places_queries_in_its_concept_space, setup, teardown),
         cmocka_unit_test_setup_teardown(test_model_is_the_same_every_time,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
