@@ -806,7 +806,7 @@ cand_get(struct cands *c, const char *id, size_t len)
         c->n--;
         return NULL;
     }
-    x->cls = x->item = x->title = x->model = x->score = 0;
+    x->cls = x->item = x->title = x->model = x->concept = x->score = 0;
     x->hit = -1;
     e->value = (double)c->n;
     return x;
