@@ -311,8 +311,8 @@ size_t jd_db_committed(const jd_db *db);
 jd_status jd_db_count(jd_db *db, size_t *out);
 
 /*
- * The class model (which words tell each class from the others; see
- * indexer/model.h) of an index open for writing, trained on its committed
+ * The class model (which words tell each class from the others, and a
+ * concept space; see indexer/model.h) of an index open for writing, trained on its committed
  * records and committed. jobdex-index calls it after its last batch.
  * An index of fewer than 2 or more than 5,000 classes gets no model (an
  * old one is removed): then *OUT says why and JD_OK is returned. When
@@ -447,6 +447,10 @@ struct jd_hit {
      * most probable class's, 0..1 (1: the model's first choice); -1 when
      * the index has no current model. */
     double model;
+    /* match: the class's cosine with the query in the class model's
+     * concept space, relative to the nearest class's (1: the nearest);
+     * -1 when the index has no current model or it has no concepts. */
+    double concepts;
 };
 
 typedef struct jd_results jd_results;

@@ -315,3 +315,9 @@ model_class_concept(const struct class_model *m, const char *id, size_t len)
     const struct termmap_entry *e = termmap_find(&m->rows, id, len);
     return e ? m->concept[(size_t)e->value - 1] : 0;
 }
+
+size_t
+model_concepts(const struct class_model *m)
+{
+    return m->k;
+}

@@ -100,6 +100,9 @@ double model_class_score(const struct class_model *m, const char *id,
 double model_class_concept(const struct class_model *m, const char *id,
                            size_t len);
 
+/* Dimensions of M's concept space (0: it has none). */
+size_t model_concepts(const struct class_model *m);
+
 /* Floats in metadata, little-endian whatever the host. */
 void model_put_f32(unsigned char *out, float v);
 float model_get_f32(const unsigned char *in);

@@ -88,7 +88,7 @@ csv_match(struct cli_out *o, const char *query, const jd_results *r)
     static const char *const cols[] = {
         "query",  "rank",    "id",         "code",     "title",
         "jurisdiction", "department", "score", "percent", "confidence",
-        "evidence", "gaps", "model"};
+        "evidence", "gaps", "model", "concepts"};
     header(o, cols, sizeof(cols) / sizeof(cols[0]));
     for (size_t i = 0; i < jd_results_count(r); i++) {
         const struct jd_hit *h = jd_results_get(r, i);
@@ -99,7 +99,11 @@ csv_match(struct cli_out *o, const char *query, const jd_results *r)
         integer(o->f, h->nevidence, false);
         integer(o->f, h->ngaps, false);
         if (h->model >= 0)
-            real(o->f, h->model, true);
+            real(o->f, h->model, false);
+        else
+            csv_field(o->f, "", false);
+        if (h->concepts > -1)
+            real(o->f, h->concepts, true);
         else
             csv_field(o->f, "", true);
     }

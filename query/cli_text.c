@@ -164,6 +164,8 @@ text_match(struct cli_out *o, const char *query, const jd_results *r,
                 h->percent, h->confidence ? h->confidence : "-");
         if (h->model >= 0)
             fprintf(o->f, " | class model %.2f", h->model);
+        if (h->concepts > -1)
+            fprintf(o->f, " | concepts %.2f", h->concepts);
         fputc('\n', o->f);
         if (o->explain || similar)
             evidence(o, h, similar);

@@ -1091,8 +1091,12 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
         if ((st = load_record(db, cm, &cands.v[i], full, &spec)) != JD_OK ||
             (st = results_add(r, spec, cands.v[i].score, &h)) != JD_OK)
             break;
-        if (model_used)
+        if (model_used) {
             h->model = cands.v[i].model;
+            const struct df_cache *cache = db->query_cache;
+            if (model_concepts(cache->model) > 0)
+                h->concepts = cands.v[i].concept;
+        }
         if (cands.v[i].hit < 0)
             continue; /* found by its items only: rank_describe reads it */
         struct termmap stems = {NULL, 0, 0};

@@ -57,6 +57,7 @@ results_add(jd_results *r, jd_spec *spec, double score, struct jd_hit **out)
     h->spec = spec;
     h->score = score;
     h->model = -1;
+    h->concepts = -1;
     r->specs[r->n++] = spec;
     if (out)
         *out = h;

@@ -181,15 +181,16 @@ match_json(const char *db, const char *text, const char *rank)
     return out;
 }
 
-/* The "model" of the first result in the JSON TEXT; -1 when it is null. */
+/* FIELD ("model" or "concepts") of the first result in the JSON TEXT;
+ * -1 when it is null. */
 static double
-top_model(const char *text)
+top_field(const char *text, const char *field)
 {
     json_error_t err;
     json_t *j = json_loads(text, 0, &err);
     assert_non_null(j);
     json_t *m = json_object_get(
-        json_array_get(json_object_get(j, "results"), 0), "model");
+        json_array_get(json_object_get(j, "results"), 0), field);
     assert_non_null(m);
     double v = json_is_null(m) ? -1 : json_real_value(m);
     json_decref(j);
@@ -261,8 +262,14 @@ test_rank_class_model_is_used_only_while_current(void **state)
     free(part);
     /* Each result says what the model made of it: the first is the
      * model's own first choice here ("vessel" is the ship's word). */
-    assert_true(top_model(with) > 0.999);
-    assert_true(top_model(without) == -1);
+    assert_true(top_field(with, "model") > 0.999);
+    assert_true(top_field(without, "model") == -1);
+    /* And how near it is in the concept space: the first result is
+     * near the nearest class ("captain" and "crew" are in both captains'
+     * text), and nothing is said when the model is left out. */
+    double near = top_field(with, "concepts");
+    assert_true(near > 0.5 && near <= 1.0);
+    assert_true(top_field(without, "concepts") == -1);
     free(with);
     free(without);
 
@@ -275,7 +282,8 @@ test_rank_class_model_is_used_only_while_current(void **state)
     with = match_json(db, query, NULL);
     without = match_json(db, query, NO_MODEL);
     assert_string_equal(with, without);
-    assert_true(top_model(with) == -1);
+    assert_true(top_field(with, "model") == -1);
+    assert_true(top_field(with, "concepts") == -1);
     free(with);
     free(without);
 
