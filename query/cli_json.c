@@ -88,9 +88,9 @@ match_hit(const struct jd_hit *h)
     json_object_set_new(hit, "confidence", str(h->confidence));
     json_object_set_new(hit, "model",
                         h->model >= 0 ? json_real(h->model) : json_null());
-    json_object_set_new(hit, "concepts", h->concepts > -1
-                                             ? json_real(h->concepts)
-                                             : json_null());
+    json_object_set_new(hit, "concepts",
+                        h->concepts > -1 ? json_real(h->concepts)
+                                         : json_null());
     json_t *terms = json_array();
     for (size_t t = 0; t < h->nterms; t++)
         json_array_append_new(terms,
