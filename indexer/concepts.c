@@ -31,7 +31,7 @@ weigh(const struct class_terms *x, double *idf)
     for (size_t c = 0; c < x->nclasses; c++) {
         double norm = 0;
         for (size_t i = x->start[c]; i < x->start[c + 1]; i++) {
-            v[i] = (1.0 + log(x->tf[i])) * idf[x->term[i]];
+            v[i] = (1.0 + log((double)x->tf[i])) * idf[x->term[i]];
             norm += v[i] * v[i];
         }
         norm = norm > 0 ? sqrt(norm) : 1;

@@ -134,7 +134,7 @@ read_points(jd_db *db, struct class_model *m)
         float scale = model_get_f32(r);
         double norm = 0;
         for (size_t j = 0; j < k; j++) {
-            float v = scale * (signed char)r[4 + j];
+            float v = scale * (float)(signed char)r[4 + j];
             m->point[c * k + j] = v;
             norm += (double)v * v;
         }
