@@ -90,7 +90,7 @@ lanczos_alloc(struct lanczos *l, size_t n, size_t nev)
     l->workl = malloc((size_t)l->lworkl * sizeof(double));
     l->eigval = malloc(nev * sizeof(double));
     l->eigvec = malloc(n * nev * sizeof(double));
-    l->select = malloc((size_t)l->ncv * sizeof(a_int));
+    l->select = calloc((size_t)l->ncv, sizeof(a_int)); /* read by dseupd_c */
     return l->resid && l->v && l->workd && l->workl && l->eigval && l->eigvec &&
            l->select;
 }
