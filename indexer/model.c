@@ -19,7 +19,9 @@ struct class_model {
     struct termmap rows; /* class id -> row + 1 */
     float *bias;
     size_t k;       /* dimensions of the concept space */
-    float *point;   /* nclasses x k, each of unit length */
+    float *point;   /* k x nclasses (dimension-major, so that scoring
+                       runs along the classes), each class of unit length */
+    float *dot;     /* scratch: the query's dot product per row */
     double *query;  /* k: the query's point */
     double *concept; /* of the last model_score(), per row */
     double *score; /* of the last model_score(), per row */
@@ -55,6 +57,7 @@ model_free(struct class_model *m)
     termmap_free(&m->rows);
     free(m->bias);
     free(m->point);
+    free(m->dot);
     free(m->query);
     free(m->concept);
     free(m->score);
@@ -135,12 +138,12 @@ read_points(jd_db *db, struct class_model *m)
         double norm = 0;
         for (size_t j = 0; j < k; j++) {
             float v = scale * (float)(signed char)r[4 + j];
-            m->point[c * k + j] = v;
+            m->point[j * nc + c] = v;
             norm += (double)v * v;
         }
         norm = norm > 0 ? sqrt(norm) : 1;
         for (size_t j = 0; j < k; j++)
-            m->point[c * k + j] = (float)(m->point[c * k + j] / norm);
+            m->point[j * nc + c] = (float)(m->point[j * nc + c] / norm);
     }
     return st;
 }
@@ -196,8 +199,10 @@ model_load(jd_db *db, struct class_model **out)
     m->concept = calloc(info.classes, sizeof(*m->concept));
     m->sum = calloc(info.classes, sizeof(*m->sum));
     m->point = calloc(info.classes * m->k + 1, sizeof(*m->point));
+    m->dot = calloc(info.classes, sizeof(*m->dot));
     m->query = calloc(m->k + 1, sizeof(*m->query));
-    st = m->bias && m->score && m->concept && m->sum && m->point && m->query
+    st = m->bias && m->score && m->concept && m->sum && m->point && m->dot &&
+                 m->query
              ? read_rows(db, m)
              : JD_ERR_NOMEM;
     if (st != JD_OK) {
@@ -215,25 +220,28 @@ damaged_row(jd_db *db, const struct termmap_entry *t)
                    (int)t->len, t->key);
 }
 
-/* Each class's cosine with the query's point, relative to the best. */
+/* Each class's cosine with the query's point, relative to the best.
+ * The loop along the classes is the cost (k x classes multiply-adds a
+ * query): written for the compiler to vectorise, as in model_train.c. */
 static void
 place_query(struct class_model *m)
 {
     size_t k = m->k, nc = m->nclasses;
+    float *restrict dot = m->dot;
     double norm = 0, best = 0;
-    for (size_t j = 0; j < k; j++)
+    memset(dot, 0, nc * sizeof(*dot));
+    for (size_t j = 0; j < k; j++) {
+        float q = (float)m->query[j];
+        const float *restrict p = m->point + j * nc;
         norm += m->query[j] * m->query[j];
-    for (size_t c = 0; c < nc; c++) {
-        double dot = 0;
-        const float *p = m->point + c * k;
-        for (size_t j = 0; j < k; j++)
-            dot += m->query[j] * p[j];
-        m->concept[c] = dot;
-        best = dot > best ? dot : best;
+        for (size_t c = 0; c < nc; c++)
+            dot[c] += q * p[c];
     }
+    for (size_t c = 0; c < nc; c++)
+        best = dot[c] > best ? dot[c] : best;
     /* Cosines relative to the best: the query's own length cancels. */
     for (size_t c = 0; c < nc; c++)
-        m->concept[c] = norm > 0 && best > 0 ? m->concept[c] / best : 0;
+        m->concept[c] = norm > 0 && best > 0 ? dot[c] / best : 0;
 }
 
 jd_status
