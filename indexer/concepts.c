@@ -199,8 +199,9 @@ concepts_fit(const struct class_terms *x, const volatile sig_atomic_t *stop,
     /* X's rank is at most min(classes, words): asking ARPACK for more
      * dimensions than that only makes it hunt among zero eigenvalues
      * (an index of 500 classes in 102 words took 5 s instead of 0.1). */
-    size_t nev =
-        x->nclasses - 1 < CONCEPTS_MAX ? x->nclasses - 1 : CONCEPTS_MAX;
+    size_t nev = CONCEPTS_MAX;
+    if (nev > x->nclasses - 1)
+        nev = x->nclasses - 1;
     if (nev > x->nterms)
         nev = x->nterms;
     double *idf = malloc(x->nterms * sizeof(*idf));
