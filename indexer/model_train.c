@@ -8,7 +8,8 @@
  * descent, examples in a fixed pseudo-random order per epoch (the same
  * index always gives the same model), step LEARNING_RATE / (1 + epoch).
  * These settings were chosen on the 60/40 split of the O*NET dev sets
- * (bench/results/ranking.md).
+ * (bench/results/ranking.md). The concept space (concepts.h) is fitted
+ * to the same words, summed per class, before the regression.
  */
 #include "model.h"
 
@@ -417,10 +418,6 @@ remove_keys(jd_db *db, const struct termmap *vocab)
     return st;
 }
 
-/* Write the fitted model: each term row quantised to a byte per class,
- * keeping only the classes whose byte is 2 or more either way (about
- * one in fifteen: ranking is the same on the dev sets, the model five
- * times smaller). */
 /* The K floats at V as a scale and K signed bytes (v = scale * byte) at
  * OUT. */
 static void
@@ -453,6 +450,10 @@ write_points(jd_db *db, const struct concepts *cs, size_t nc)
     return st;
 }
 
+/* Write the fitted model: each term row quantised to a byte per class,
+ * keeping only the classes whose byte is 2 or more either way (about
+ * one in fifteen: ranking is the same on the dev sets, the model five
+ * times smaller). */
 static jd_status
 write_model(jd_db *db, const struct examples *e, const float *w,
             const float *bias, const float *idf, const struct concepts *cs)
