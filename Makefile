@@ -50,7 +50,7 @@ INDEXER_SRC = indexer/status.c indexer/arena.c indexer/buf.c \
               indexer/concepts.c
 QUERY_SRC   = query/results.c query/filter.c \
               query/snippet.c query/search.c query/tfidf.c query/evidence.c \
-              query/rank.c query/match.c query/stats.c query/simjoin.c \
+              query/parts.c query/rank.c query/match.c query/stats.c query/simjoin.c \
               query/overlap.c
 CXX_SRC     = indexer/xapian_shim.cc
 
@@ -67,7 +67,7 @@ QUERY_CLI = query/main.c query/batch.c query/cli_out.c query/cli_text.c \
             query/cli_json.c query/cli_csv.c query/cli_overlap.c
 
 UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_overlap test_calhr \
-             test_onet test_model
+             test_onet test_model test_parts
 CLI_TESTS  = test_cli_index test_cli_query test_cli_limits \
              test_cli_concurrent test_cli_crash test_cli_parallel \
              test_cli_rank

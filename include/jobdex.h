@@ -480,6 +480,8 @@ struct jd_match_opts {
     size_t limit;
     bool keywords; /* TEXT is "a, b c, d": comma-separated keywords */
     bool explain;  /* fill evidence, gaps and terms */
+    bool whole;    /* rank TEXT as one query only, not also paragraph by
+                      paragraph and list item by list item */
 };
 
 /*

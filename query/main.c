@@ -56,6 +56,10 @@ static const char usage_text[] =
     "  -e, --explain           match: which duties and qualifications matched\n"
     "                          which lines, the terms that scored, the gaps\n"
     "  -k, --keywords LIST     match a comma-separated keyword list\n"
+    "      --whole             match: rank the text as one query only; by\n"
+    "                          default a text of several paragraphs or list\n"
+    "                          items (a resume) also ranks each of them (8 at\n"
+    "                          most) and adds their scores: better, slower\n"
     "  -b, --batch FILE        match every line of a JSON-lines file ('-': stdin)\n"
     "  -j, --jobs N            match --batch: answer in N worker processes\n"
     "                          (default 1; output the same, in input order;\n"
@@ -101,6 +105,7 @@ struct options {
     int color; /* -1 auto, 0 never, 1 always */
     struct jd_filter filter;
     bool explain;
+    bool whole; /* match: no part-by-part ranking */
     const char *keywords;
     const char *batch;
     unsigned jobs; /* match --batch: worker processes */
@@ -171,7 +176,8 @@ parse_args(int argc, char **argv, struct options *o)
         OPT_FLSA,
         OPT_QUALIFICATIONS,
         OPT_BOILERPLATE,
-        OPT_MATRIX
+        OPT_MATRIX,
+        OPT_WHOLE
     };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -184,6 +190,7 @@ parse_args(int argc, char **argv, struct options *o)
         {"grade", required_argument, NULL, 'g'},
         {"explain", no_argument, NULL, 'e'},
         {"keywords", required_argument, NULL, 'k'},
+        {"whole", no_argument, NULL, OPT_WHOLE},
         {"batch", required_argument, NULL, 'b'},
         {"jobs", required_argument, NULL, 'j'},
         {"min-similarity", required_argument, NULL, 'm'},
@@ -260,6 +267,9 @@ parse_args(int argc, char **argv, struct options *o)
             break;
         case 'k':
             o->keywords = optarg;
+            break;
+        case OPT_WHOLE:
+            o->whole = true;
             break;
         case 'b':
             o->batch = optarg;
@@ -372,6 +382,8 @@ parse_args(int argc, char **argv, struct options *o)
     }
     if ((o->keywords || o->batch) && o->cmd != CMD_MATCH)
         usage_error("--keywords and --batch go with match");
+    if (o->whole && o->cmd != CMD_MATCH)
+        usage_error("--whole goes with match");
     if (o->jobs > 1 && !o->batch)
         usage_error("--jobs goes with match --batch");
     if (o->overlap_opt && o->cmd != CMD_OVERLAP)
@@ -520,7 +532,7 @@ match_one(struct run *r, const char *name, const char *text, size_t len,
           bool keywords, bool *found)
 {
     struct jd_match_opts mo = {r->o.filter, r->o.limit, keywords,
-                               r->o.explain};
+                               r->o.explain, r->o.whole};
     jd_results *res;
     jd_status st;
     int attempts = 0;

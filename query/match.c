@@ -71,6 +71,10 @@ jd_match(jd_db *db, const char *text, size_t len,
                      "no searchable words (only stop words or punctuation)");
         goto out;
     }
+    /* A résumé's title line and duty lines are ranked one by one too. */
+    if (!opts->keywords && !opts->whole &&
+        (st = rank_query_add_parts(&q, db->an, t, norm.len)) != JD_OK)
+        goto out;
     if ((st = surface_init(&words, db->an, t, norm.len)) != JD_OK)
         goto out;
     if (opts->explain) {

@@ -11,6 +11,9 @@
  * Both are normalised by the query's best value before they are added, so
  * the mix does not depend on query length. Only the most informative
  * query words (qtf x idf) are kept, which bounds the cost of long texts.
+ * A text of several parts (a résumé's title line and list items) is also
+ * ranked part by part, each with the weights of its own length, and the
+ * parts' scores are added to the whole text's (add_parts).
  */
 #include "rank.h"
 
@@ -18,6 +21,7 @@
 #include "filter.h"
 #include "results.h"
 #include "model.h"
+#include "parts.h"
 #include "schema.h"
 #include "spec.h"
 
@@ -42,6 +46,7 @@ const struct rank_model rank_model = {
              .w_title = 8.0, .w_summary = 1.0, .w_duty = 0.0, .w_qual = 0.2,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
              .item_weight = 0.0, .title_weight = 0.5, .model_weight = 0.8, .concept_weight = 0.3,
+             .whole_weight = 0.25,
              .k1 = 3.0, .b = 0.75,
              .delta = 1.0, .item_knn = 0, .title_knn = 0, .gamma = 1,
              .head_boost = 1.5, .oov_prefix = 0.6, .max_df = 1,
@@ -50,6 +55,7 @@ const struct rank_model rank_model = {
              .w_title = 0.0, .w_summary = 1.0, .w_duty = 3.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.5,
              .item_weight = 0.0, .title_weight = 0.0, .model_weight = 0.3, .concept_weight = 1.6,
+             .whole_weight = 0.25,
              .k1 = 3.0, .b = 0.3,
              .delta = 0.5, .item_knn = 0, .title_knn = 0, .gamma = 1,
              .head_boost = 1, .oov_prefix = 0.6, .max_df = 1,
@@ -58,6 +64,7 @@ const struct rank_model rank_model = {
              .w_title = 5.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
              .item_weight = 0.0, .title_weight = 1.0, .model_weight = 0.5, .concept_weight = 0.8,
+             .whole_weight = 0.25,
              .k1 = 2.0, .b = 0.75,
              .delta = 0.0, .item_knn = 0, .title_knn = 0, .gamma = 1,
              .head_boost = 1, .max_df = 1, .max_terms = 32,
@@ -81,6 +88,7 @@ static const struct {
     {"title_weight", offsetof(struct rank_params, title_weight)},
     {"model_weight", offsetof(struct rank_params, model_weight)},
     {"concept_weight", offsetof(struct rank_params, concept_weight)},
+    {"whole_weight", offsetof(struct rank_params, whole_weight)},
     {"k1", offsetof(struct rank_params, k1)},
     {"b", offsetof(struct rank_params, b)},
     {"delta", offsetof(struct rank_params, delta)},
@@ -337,7 +345,50 @@ rank_query_free(struct rank_query *q)
         free(q->seq.stems[k]);
     free(q->seq.stems);
     free(q->seq_pos);
+    for (size_t i = 0; i < q->nparts; i++)
+        rank_query_free(&q->parts[i]);
+    free(q->parts);
     memset(q, 0, sizeof(*q));
+}
+
+/* Parts ranked on their own, at most: a longer text's neighbouring parts
+ * are joined, which bounds a résumé's cost at MAX_PARTS + 1 rankings. */
+#define MAX_PARTS 8
+
+jd_status
+rank_query_add_parts(struct rank_query *q, struct analyzer *a,
+                     const char *text, size_t len)
+{
+    struct text_span *spans = NULL;
+    size_t n = 0;
+    jd_status st = text_parts(text, len, MAX_PARTS, &spans, &n);
+    if (st != JD_OK || n < 2) {
+        free(spans);
+        return st;
+    }
+    q->parts = calloc(n, sizeof(*q->parts));
+    if (!q->parts) {
+        free(spans);
+        return JD_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n && st == JD_OK; i++) {
+        struct rank_query *part = &q->parts[q->nparts];
+        st = rank_query_build(part, a, text + spans[i].start, spans[i].len,
+                              false);
+        if (st == JD_OK && part->qtf.n > 0)
+            q->nparts++;
+        else
+            rank_query_free(part);
+    }
+    free(spans);
+    if (st == JD_OK && q->nparts >= 2)
+        return JD_OK;
+    for (size_t i = 0; i < q->nparts; i++)
+        rank_query_free(&q->parts[i]);
+    free(q->parts);
+    q->parts = NULL;
+    q->nparts = 0;
+    return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -768,6 +819,22 @@ exclude(struct xs_query **q, const char *prefix, const char *id)
     return st;
 }
 
+/* Keep *Q to the documents POOL matches (NULL: all). */
+static jd_status
+restrict_to(struct xs_query **q, struct xs_query *pool)
+{
+    if (!pool)
+        return JD_OK;
+    struct xs_query *both[2] = {*q, pool};
+    struct xs_query *res;
+    jd_status st = xs_query_combine(XS_OP_FILTER, both, 2, 0, &res);
+    if (st == JD_OK) {
+        xs_query_free(*q);
+        *q = res;
+    }
+    return st;
+}
+
 /* ------------------------------------------------------------------ */
 /* Merging class and item scores                                       */
 /* ------------------------------------------------------------------ */
@@ -821,6 +888,51 @@ cands_free(struct cands *c)
     termmap_free(&c->index);
 }
 
+static int
+by_value_desc(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a > b ? -1 : a < b ? 1 : 0;
+}
+
+/* The MOST best-scored classes of CANDS (ties kept) as a filter: their
+ * PREFIX + id terms, ORed. */
+static jd_status
+pool_query(const struct cands *cands, size_t most, const char *prefix,
+           struct xs_query **out)
+{
+    *out = NULL;
+    double cut = -HUGE_VAL;
+    if (cands->n > most && most > 0) {
+        double *scores = malloc(cands->n * sizeof(*scores));
+        if (!scores)
+            return JD_ERR_NOMEM;
+        for (size_t i = 0; i < cands->n; i++)
+            scores[i] = cands->v[i].score;
+        qsort(scores, cands->n, sizeof(*scores), by_value_desc);
+        cut = scores[most - 1];
+        free(scores);
+    }
+    struct xs_query **ids = calloc(cands->n ? cands->n : 1, sizeof(*ids));
+    if (!ids)
+        return JD_ERR_NOMEM;
+    jd_status st = JD_OK;
+    char term[1024];
+    for (size_t i = 0; i < cands->n && st == JD_OK; i++) {
+        if (cands->v[i].score < cut)
+            continue;
+        int len = snprintf(term, sizeof(term), "%s%s", prefix, cands->v[i].id);
+        if (len > 0 && (size_t)len < sizeof(term))
+            st = xs_query_term(term, (size_t)len, 1, &ids[i]);
+    }
+    if (st == JD_OK)
+        st = xs_query_combine(XS_OP_OR, ids, cands->n, 0, out);
+    for (size_t i = 0; i < cands->n; i++)
+        xs_query_free(ids[i]);
+    free(ids);
+    return st;
+}
+
 /*
  * The best item of list LIST ("duties", "titles") per class, as a share of the
  * query's best such item, stored at byte offset FIELD of each candidate.
@@ -828,7 +940,8 @@ cands_free(struct cands *c)
 static jd_status
 best_items(jd_db *db, const struct rank_params *p, const struct chosen *terms,
            size_t nterms, const struct jd_filter *f, const char *exclude_id,
-           const char *list, size_t want, struct cands *cands, size_t field)
+           struct xs_query *pool, const char *list, size_t want,
+           struct cands *cands, size_t field)
 {
     struct xs_query *q = NULL, *g = NULL;
     struct xs_mset *m = NULL;
@@ -853,6 +966,8 @@ best_items(jd_db *db, const struct rank_params *p, const struct chosen *terms,
         st = filter_apply(&q, f, true);
     if (st == JD_OK)
         st = exclude(&q, PREFIX_PARENT, exclude_id);
+    if (st == JD_OK)
+        st = restrict_to(&q, pool);
     /* The K nearest items vote for their classes, each by its score
      * relative to the best item raised to the power GAMMA. */
     size_t k = (size_t)(titles ? p->title_knn : p->item_knn);
@@ -1008,18 +1123,30 @@ set_terms(jd_results *r, struct jd_hit *h, const struct termmap *stems,
     return JD_OK;
 }
 
-jd_status
-rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
-         const char *exclude_id, size_t limit, bool full, jd_results *r,
-         struct termmap *used)
+/* Where score_cands may look: the filter, a class left out, and the
+ * classes (as class and as item filters) a part is confined to. */
+struct scope {
+    const struct jd_filter *f;
+    const char *exclude_id;
+    struct xs_query *pool_classes, *pool_items; /* NULL: anywhere */
+};
+
+/* The scores of Q's candidates: CANDS, with the class search's matches
+ * in *CM (for their records) and its estimate of all matches in *TOTAL.
+ * The query terms used, with their weights, go to USED. */
+static jd_status
+score_cands(jd_db *db, const struct rank_query *q, const struct scope *in,
+            size_t limit, struct termmap *used, struct cands *cands,
+            struct xs_mset **cm, size_t *total, bool *model_used)
 {
+    const struct jd_filter *f = in->f;
+    const char *exclude_id = in->exclude_id;
     struct rank_params pw = params_for(q->qtf.n);
     const struct rank_params *p = &pw;
     struct chosen *terms = NULL;
     size_t nterms = 0;
     struct xs_query *cq = NULL;
-    struct xs_mset *cm = NULL;
-    struct cands cands = {NULL, 0, 0, {NULL, 0, 0}};
+    *model_used = false;
     jd_status st = choose_terms(db, q, p, &terms, &nterms);
     if (st != JD_OK || nterms == 0)
         goto out;
@@ -1035,7 +1162,8 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
 
     if ((st = class_query(terms, nterms, q, p, &cq)) != JD_OK ||
         (st = filter_apply(&cq, f, false)) != JD_OK ||
-        (st = exclude(&cq, PREFIX_ID, exclude_id)) != JD_OK)
+        (st = exclude(&cq, PREFIX_ID, exclude_id)) != JD_OK ||
+        (st = restrict_to(&cq, in->pool_classes)) != JD_OK)
         goto out;
     size_t cands_wanted = (size_t)(p->candidates + 0.5);
     size_t want = limit > cands_wanted ? limit : cands_wanted;
@@ -1046,43 +1174,112 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
                           .delta = p->delta,
                           .collapse_slot = -1,
                           .sort_slot = -1};
-    if ((st = xs_enquire(db->classes, &s, &cm, db->msg, sizeof(db->msg))) !=
+    if ((st = xs_enquire(db->classes, &s, cm, db->msg, sizeof(db->msg))) !=
         JD_OK)
         goto out;
-    r->total = xs_mset_estimated(cm);
-    double top_cls = xs_mset_size(cm) ? xs_mset_weight(cm, 0) : 0;
-    for (size_t i = 0; i < xs_mset_size(cm); i++) {
-        if ((st = xs_mset_value(cm, i, SLOT_ID, &db->scratch, db->msg,
+    *total = xs_mset_estimated(*cm);
+    double top_cls = xs_mset_size(*cm) ? xs_mset_weight(*cm, 0) : 0;
+    for (size_t i = 0; i < xs_mset_size(*cm); i++) {
+        if ((st = xs_mset_value(*cm, i, SLOT_ID, &db->scratch, db->msg,
                                 sizeof(db->msg))) != JD_OK)
             goto out;
-        struct cand *c = cand_get(&cands, db->scratch.data, db->scratch.len);
+        struct cand *c = cand_get(cands, db->scratch.data, db->scratch.len);
         if (!c) {
             st = JD_ERR_NOMEM;
             goto out;
         }
-        c->cls = top_cls > 0 ? xs_mset_weight(cm, i) / top_cls : 0;
+        c->cls = top_cls > 0 ? xs_mset_weight(*cm, i) / top_cls : 0;
         c->hit = (long)i;
     }
 
     if (p->item_weight > 0 &&
-        (st = best_items(db, p, terms, nterms, f, exclude_id, "duties", want,
-                         &cands, offsetof(struct cand, item))) != JD_OK)
+        (st = best_items(db, p, terms, nterms, f, exclude_id, in->pool_items,
+                         "duties", want, cands,
+                         offsetof(struct cand, item))) != JD_OK)
         goto out;
     if (p->title_weight > 0 &&
-        (st = best_items(db, p, terms, nterms, f, exclude_id, "titles", want,
-                         &cands, offsetof(struct cand, title))) != JD_OK)
+        (st = best_items(db, p, terms, nterms, f, exclude_id, in->pool_items,
+                         "titles", want, cands,
+                         offsetof(struct cand, title))) != JD_OK)
         goto out;
 
-    bool model_used = false;
     if ((p->model_weight > 0 || p->concept_weight > 0) &&
-        (st = model_scores(db, q, &cands, &model_used)) != JD_OK)
+        (st = model_scores(db, q, cands, model_used)) != JD_OK)
         goto out;
 
-    for (size_t i = 0; i < cands.n; i++)
-        cands.v[i].score = cands.v[i].cls + p->item_weight * cands.v[i].item +
-                           p->title_weight * cands.v[i].title +
-                           p->model_weight * cands.v[i].model +
-                           p->concept_weight * cands.v[i].concept;
+    for (size_t i = 0; i < cands->n; i++)
+        cands->v[i].score = cands->v[i].cls + p->item_weight * cands->v[i].item +
+                            p->title_weight * cands->v[i].title +
+                            p->model_weight * cands->v[i].model +
+                            p->concept_weight * cands->v[i].concept;
+out:
+    xs_query_free(cq);
+    free(terms);
+    return st;
+}
+
+/*
+ * Add each part's scores to the whole text's: a candidate's score becomes
+ * WHOLE times its own plus what each part of Q gives it. The parts are
+ * ranked among the whole text's PART_POOL best candidates only: that
+ * bounds their cost whatever the index's size, keeps each hit's model and
+ * concept values the whole text's, and ranked better than letting each
+ * part bring its own candidates (bench/results/ranking.md).
+ */
+#define PART_POOL 50
+
+static jd_status
+add_parts(jd_db *db, const struct rank_query *q, const struct scope *in,
+          size_t limit, double whole, struct cands *cands)
+{
+    struct scope part_in = *in;
+    jd_status st =
+        pool_query(cands, PART_POOL, PREFIX_ID, &part_in.pool_classes);
+    if (st == JD_OK)
+        st = pool_query(cands, PART_POOL, PREFIX_PARENT, &part_in.pool_items);
+    for (size_t i = 0; i < cands->n; i++)
+        cands->v[i].score *= whole;
+    for (size_t i = 0; i < q->nparts && st == JD_OK; i++) {
+        struct cands pc = {NULL, 0, 0, {NULL, 0, 0}};
+        struct termmap used = {NULL, 0, 0};
+        struct xs_mset *pm = NULL;
+        size_t total = 0;
+        bool model_used;
+        st = score_cands(db, &q->parts[i], &part_in, limit, &used, &pc, &pm,
+                         &total, &model_used);
+        for (size_t k = 0; k < pc.n && st == JD_OK; k++) {
+            const struct termmap_entry *e = termmap_find(
+                &cands->index, pc.v[k].id, strlen(pc.v[k].id));
+            if (e && e->value > 0)
+                cands->v[(size_t)e->value - 1].score += pc.v[k].score;
+        }
+        cands_free(&pc);
+        termmap_free(&used);
+        xs_mset_free(pm);
+    }
+    xs_query_free(part_in.pool_classes);
+    xs_query_free(part_in.pool_items);
+    return st;
+}
+
+jd_status
+rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
+         const char *exclude_id, size_t limit, bool full, jd_results *r,
+         struct termmap *used)
+{
+    struct xs_mset *cm = NULL;
+    struct cands cands = {NULL, 0, 0, {NULL, 0, 0}};
+    struct scope in = {f, exclude_id, NULL, NULL};
+    size_t total = 0;
+    bool model_used = false;
+    jd_status st = score_cands(db, q, &in, limit, used, &cands, &cm, &total,
+                               &model_used);
+    if (st == JD_OK && q->nparts > 0 && cands.n > 0)
+        st = add_parts(db, q, &in, limit, params_for(q->qtf.n).whole_weight,
+                       &cands);
+    if (st != JD_OK)
+        goto out;
+    r->total = total;
     if (cands.n > 1)
         qsort(cands.v, cands.n, sizeof(*cands.v), by_score);
     for (size_t i = 0; i < cands.n && i < limit && st == JD_OK; i++) {
@@ -1111,8 +1308,6 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
 out:
     cands_free(&cands);
     xs_mset_free(cm);
-    xs_query_free(cq);
-    free(terms);
     return st;
 }
 

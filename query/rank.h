@@ -25,6 +25,9 @@ struct rank_query {
                                pairs (window unused) */
     size_t *seq_pos;        /* each stem's position in the text */
     size_t words; /* words in the query text, stop words included */
+    struct rank_query *parts; /* a résumé's paragraphs and list items,
+                                 each ranked on its own (parts.h) */
+    size_t nparts;
 };
 
 /* Fill Q from TEXT; KEYWORDS: a comma-separated list whose multi-word
@@ -32,6 +35,12 @@ struct rank_query {
 jd_status rank_query_build(struct rank_query *q, struct analyzer *a,
                            const char *text, size_t len, bool keywords);
 void rank_query_free(struct rank_query *q);
+
+/* Give Q the parts of TEXT (parts.h), when it has two or more with
+ * searchable words: rank_run then adds each part's scores to the whole
+ * text's. */
+jd_status rank_query_add_parts(struct rank_query *q, struct analyzer *a,
+                               const char *text, size_t len);
 
 /* The weights of the ranking for one query length (see README, "How
  * matching ranks"). */
@@ -47,6 +56,8 @@ struct rank_params {
     double concept_weight; /* weight of the class's cosine with the query
                               in the model's concept space, relative to
                               the best class's (concepts.h) */
+    double whole_weight; /* weight of the whole text's scores when its
+                            parts are ranked too (rank_query_add_parts) */
     double k1, b;        /* BM25 */
     double delta;        /* BM25+ lower bound; 0: plain BM25 */
     double item_knn;     /* duties that vote per query; 0: best only */

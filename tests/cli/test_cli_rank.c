@@ -299,6 +299,90 @@ test_rank_class_model_is_used_only_while_current(void **state)
     free(dir);
 }
 
+/* The JSON of `match [--whole] -` given TEXT (the caller frees it). */
+static char *
+match_json_whole(const char *db, const char *text, bool whole)
+{
+    const char *argv[] = {"jobdex-query", "-d",    db,  "-f", "json",
+                          "match",        whole ? "--whole" : "-",
+                          whole ? "-" : NULL,      NULL};
+    struct tu_run r;
+    tu_run(argv, text, &r);
+    assert_int_equal(r.status, 0);
+    char *out = strdup(r.out);
+    tu_run_free(&r);
+    return out;
+}
+
+/* The "percent" (of the first result's score) of class ID in the JSON
+ * TEXT; -1 when ID is not among the results. */
+static double
+percent_of(const char *text, const char *id)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, 0, &err);
+    assert_non_null(j);
+    json_t *results = json_object_get(j, "results");
+    double v = -1;
+    for (size_t i = 0; i < json_array_size(results); i++) {
+        json_t *h = json_array_get(results, i);
+        if (strcmp(json_string_value(json_object_get(h, "id")), id) == 0)
+            v = json_number_value(json_object_get(h, "percent"));
+    }
+    json_decref(j);
+    return v;
+}
+
+/*
+ * A résumé's list items are ranked one by one and their scores added, so
+ * a short line counts as much as a long one: "Process payroll" lifts the
+ * payroll clerk far nearer the web developer, whose duty the long line
+ * repeats, than the words as one query do. With --whole the text is one
+ * query, exactly as the same words on one line.
+ */
+static void
+test_rank_each_resume_line_counts(void **state)
+{
+    (void)state;
+    char *dir = tu_mkdtemp(), db[4200];
+    index_records(
+        dir,
+        "{\"id\": \"t/web\", \"title\": \"Web Developer\", \"duties\": "
+        "[{\"text\": \"Build and maintain websites, web applications and "
+        "databases with modern frameworks, testing tools and version "
+        "control.\"}]}\n"
+        "{\"id\": \"t/payroll\", \"title\": \"Payroll Clerk\", "
+        "\"duties\": [{\"text\": \"Process payroll and timesheets.\"}]}\n"
+        "{\"id\": \"t/records\", \"title\": \"Records Clerk\", "
+        "\"duties\": [{\"text\": \"File and retrieve records.\"}]}\n",
+        db, sizeof(db));
+    static const char resume[] =
+        "- Build and maintain websites, web applications and databases "
+        "with modern frameworks, testing tools and version control\n"
+        "- Process payroll\n";
+    char *parts = match_json_whole(db, resume, false);
+    char *whole = match_json_whole(db, resume, true);
+    char *line = match_json_whole(
+        db,
+        "Build and maintain websites, web applications and databases with "
+        "modern frameworks, testing tools and version control Process "
+        "payroll",
+        false);
+    assert_true(percent_of(parts, "t/web") == 100);
+    assert_true(percent_of(whole, "t/web") == 100);
+    double by_parts = percent_of(parts, "t/payroll");
+    double by_whole = percent_of(whole, "t/payroll");
+    assert_true(by_whole >= 0);
+    assert_true(by_parts > by_whole + 10);
+    assert_string_equal(whole, line);
+    assert_string_not_equal(parts, line);
+    free(parts);
+    free(whole);
+    free(line);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int
 main(void)
 {
@@ -307,6 +391,7 @@ main(void)
         cmocka_unit_test(test_rank_title_of_a_class_with_many_titles_is_found),
         cmocka_unit_test(test_rank_unknown_word_stands_in_by_its_known_start),
         cmocka_unit_test(test_rank_class_model_is_used_only_while_current),
+        cmocka_unit_test(test_rank_each_resume_line_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
