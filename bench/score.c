@@ -7,6 +7,13 @@
  *   score --queries SET.jsonl
  *       prints each query as {"id", "text"} only, so the systems under
  *       test never see the answers or other keys of the set
+ *   score --compose-resumes TASKS.jsonl TITLES.jsonl
+ *       prints a set of short résumés built from two sets: per answer
+ *       code of TASKS, in order, the first title of TITLES with that code
+ *       among its answers, then that code's task statements as "- " list
+ *       items, one a line; a code with one part only (a task and no
+ *       title) is left out. Both sets' texts are withheld from the index,
+ *       so the résumés are too.
  *
  * SET lines are {"id", "text", "answers": [codes], ...}; RESULTS lines are
  * {"query": id, "results": [{"code", ...}, ...]} best first, one per SET
@@ -198,6 +205,100 @@ print_queries(const char *set_path)
     return 0;
 }
 
+/* The "answers" of query Q: an array of strings, else fail. */
+static json_t *
+answers_of(const struct file *f, json_t *q)
+{
+    json_t *answers = json_object_get(q, "answers");
+    if (!json_is_array(answers) || json_array_size(answers) == 0)
+        fail(f, "query without \"answers\"");
+    for (size_t i = 0; i < json_array_size(answers); i++)
+        if (!json_is_string(json_array_get(answers, i)))
+            fail(f, "an answer is not a string");
+    return answers;
+}
+
+static int
+compose_resumes(const char *tasks_path, const char *titles_path)
+{
+    struct file tf, sf;
+    json_t *q;
+    json_t *title_of = json_object(); /* code -> first title */
+    json_t *tasks_of = json_object(); /* code -> [task texts] */
+    json_t *codes = json_array();     /* in order of first task */
+    if (!title_of || !tasks_of || !codes) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return 3;
+    }
+
+    file_open(&sf, titles_path);
+    while ((q = next_object(&sf)) != NULL) {
+        json_t *text = json_object_get(q, "text");
+        json_t *answers = answers_of(&sf, q);
+        if (!json_is_string(text))
+            fail(&sf, "query without \"text\"");
+        for (size_t i = 0; i < json_array_size(answers); i++) {
+            const char *code = json_string_value(json_array_get(answers, i));
+            if (!json_object_get(title_of, code))
+                json_object_set(title_of, code, text);
+        }
+        json_decref(q);
+    }
+    file_close(&sf);
+
+    file_open(&tf, tasks_path);
+    while ((q = next_object(&tf)) != NULL) {
+        json_t *text = json_object_get(q, "text");
+        if (!json_is_string(text))
+            fail(&tf, "query without \"text\"");
+        const char *code =
+            json_string_value(json_array_get(answers_of(&tf, q), 0));
+        json_t *list = json_object_get(tasks_of, code);
+        if (!list) {
+            list = json_array();
+            json_object_set_new(tasks_of, code, list);
+            json_array_append_new(codes, json_string(code));
+        }
+        json_array_append(list, text);
+        json_decref(q);
+    }
+    file_close(&tf);
+
+    for (size_t i = 0; i < json_array_size(codes); i++) {
+        const char *code = json_string_value(json_array_get(codes, i));
+        json_t *title = json_object_get(title_of, code);
+        json_t *list = json_object_get(tasks_of, code);
+        if (!title && json_array_size(list) < 2)
+            continue;
+        size_t len = title ? json_string_length(title) : 0;
+        for (size_t k = 0; k < json_array_size(list); k++)
+            len += 3 + json_string_length(json_array_get(list, k));
+        char *text = malloc(len + 1), *p = text;
+        if (!text) {
+            fprintf(stderr, PROG ": out of memory\n");
+            return 3;
+        }
+        if (title)
+            p += sprintf(p, "%s", json_string_value(title));
+        for (size_t k = 0; k < json_array_size(list); k++)
+            p += sprintf(p, "%s- %s", p == text ? "" : "\n",
+                         json_string_value(json_array_get(list, k)));
+        json_t *out = json_pack("{s:s+,s:s,s:[s]}", "id", "resume-", code,
+                                "text", text, "answers", code);
+        free(text);
+        if (out == NULL || json_dumpf(out, stdout, JSON_COMPACT) != 0) {
+            fprintf(stderr, PROG ": cannot write a résumé\n");
+            return 3;
+        }
+        putchar('\n');
+        json_decref(out);
+    }
+    json_decref(codes);
+    json_decref(tasks_of);
+    json_decref(title_of);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -205,11 +306,15 @@ main(int argc, char **argv)
 
     if (argc == 3 && strcmp(argv[1], "--queries") == 0)
         rc = print_queries(argv[2]);
+    else if (argc == 4 && strcmp(argv[1], "--compose-resumes") == 0)
+        rc = compose_resumes(argv[2], argv[3]);
     else if (argc == 3 && argv[1][0] != '-')
         rc = score(argv[1], argv[2]);
     else {
         fprintf(stderr, "usage: " PROG " SET.jsonl RESULTS.jsonl\n"
-                        "       " PROG " --queries SET.jsonl\n");
+                        "       " PROG " --queries SET.jsonl\n"
+                        "       " PROG " --compose-resumes TASKS.jsonl "
+                        "TITLES.jsonl\n");
         return 2;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
