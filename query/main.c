@@ -83,6 +83,7 @@ static const char usage_text[] =
     "  jobdex-query search '\"public relations\"' --jurisdiction milwaukie\n"
     "  jobdex-query match --explain resume.txt\n"
     "  jobdex-query match --keywords 'grant programs, public outreach'\n"
+    "  jobdex-query match --whole resume.txt   (one query: faster)\n"
     "  jobdex-query -f json match --batch queries.jsonl -j 2\n"
     "  jobdex-query --format json similar milwaukie/web-services-coordinator\n"
     "  jobdex-query overlap --across jurisdiction --min-similarity 0.3\n";
