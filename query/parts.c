@@ -26,17 +26,20 @@ push(struct text_span **v, size_t *n, size_t *cap, size_t start, size_t end)
     return JD_OK;
 }
 
-/* Join V's N parts into MAX spans of about N / MAX parts each. */
+/* Join V's N parts into MAX spans of about N / MAX parts each (N > MAX):
+ * part I goes to span I * MAX / N, which never runs ahead of I. */
 static size_t
 join_to(struct text_span *v, size_t n, size_t max)
 {
-    for (size_t g = 0; g < max; g++) {
-        size_t first = g * n / max, last = (g + 1) * n / max - 1;
-        size_t end = v[last].start + v[last].len;
-        v[g].start = v[first].start;
-        v[g].len = end - v[g].start;
+    size_t spans = 0, start = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i * max / n == spans) { /* part I starts a new span */
+            start = v[i].start;
+            spans++;
+        }
+        v[spans - 1] = (struct text_span){start, v[i].start + v[i].len - start};
     }
-    return max;
+    return spans;
 }
 
 static bool

@@ -330,8 +330,9 @@ rank_query_build(struct rank_query *q, struct analyzer *a, const char *text,
     return st;
 }
 
-void
-rank_query_free(struct rank_query *q)
+/* Free what Q holds but its parts (a part has no parts of its own). */
+static void
+query_fields_free(struct rank_query *q)
 {
     termmap_free(&q->qtf);
     free(q->head);
@@ -345,10 +346,16 @@ rank_query_free(struct rank_query *q)
         free(q->seq.stems[k]);
     free(q->seq.stems);
     free(q->seq_pos);
-    for (size_t i = 0; i < q->nparts; i++)
-        rank_query_free(&q->parts[i]);
-    free(q->parts);
     memset(q, 0, sizeof(*q));
+}
+
+void
+rank_query_free(struct rank_query *q)
+{
+    for (size_t i = 0; i < q->nparts; i++)
+        query_fields_free(&q->parts[i]);
+    free(q->parts);
+    query_fields_free(q);
 }
 
 /* Parts ranked on their own, at most: a longer text's neighbouring parts
@@ -378,13 +385,13 @@ rank_query_add_parts(struct rank_query *q, struct analyzer *a,
         if (st == JD_OK && part->qtf.n > 0)
             q->nparts++;
         else
-            rank_query_free(part);
+            query_fields_free(part);
     }
     free(spans);
     if (st == JD_OK && q->nparts >= 2)
         return JD_OK;
     for (size_t i = 0; i < q->nparts; i++)
-        rank_query_free(&q->parts[i]);
+        query_fields_free(&q->parts[i]);
     free(q->parts);
     q->parts = NULL;
     q->nparts = 0;
@@ -913,7 +920,8 @@ pool_query(const struct cands *cands, size_t most, const char *prefix,
         cut = scores[most - 1];
         free(scores);
     }
-    struct xs_query **ids = calloc(cands->n ? cands->n : 1, sizeof(*ids));
+    struct xs_query **ids =
+        calloc(cands->n ? cands->n : 1, sizeof(struct xs_query *));
     if (!ids)
         return JD_ERR_NOMEM;
     jd_status st = JD_OK;

@@ -98,8 +98,8 @@ test_parts_beyond_the_most_are_joined(void **state)
     char p[4][128];
     size_t n = parts_of("- a1\n- b2\n- c3\n- d4\n- e5\n", 2, p, 4);
     assert_int_equal(n, 2);
-    assert_string_equal(p[0], "a1\n- b2");
-    assert_string_equal(p[1], "c3\n- d4\n- e5");
+    assert_string_equal(p[0], "a1\n- b2\n- c3");
+    assert_string_equal(p[1], "d4\n- e5");
     n = parts_of("- a1\n- b2\n", 2, p, 4);
     assert_int_equal(n, 2);
     assert_string_equal(p[1], "b2");
