@@ -163,15 +163,17 @@ test_rank_unknown_word_stands_in_by_its_known_start(void **state)
 #define NO_CONCEPTS                                                     \
     "s.concept_weight=0,m.concept_weight=0,l.concept_weight=0"
 
-/* The JSON of `match -` given TEXT (the caller frees it), ranked with
- * $JOBDEX_RANK set to RANK unless it is NULL. */
+/* The JSON of `match [FLAG] -` given TEXT (the caller frees it), ranked
+ * with $JOBDEX_RANK set to RANK unless it is NULL. */
 static char *
-match_json(const char *db, const char *text, const char *rank)
+match_json_flag(const char *db, const char *text, const char *rank,
+                const char *flag)
 {
     if (rank)
         setenv("JOBDEX_RANK", rank, 1);
-    const char *argv[] = {"jobdex-query", "-d",    db,  "-f",
-                          "json",         "match", "-", NULL};
+    const char *argv[] = {"jobdex-query", "-d",           db,
+                          "-f",           "json",         "match",
+                          flag ? flag : "-", flag ? "-" : NULL, NULL};
     struct tu_run r;
     tu_run(argv, text, &r);
     unsetenv("JOBDEX_RANK");
@@ -179,6 +181,12 @@ match_json(const char *db, const char *text, const char *rank)
     char *out = strdup(r.out);
     tu_run_free(&r);
     return out;
+}
+
+static char *
+match_json(const char *db, const char *text, const char *rank)
+{
+    return match_json_flag(db, text, rank, NULL);
 }
 
 /* FIELD ("model" or "concepts") of the first result in the JSON TEXT;
@@ -299,21 +307,6 @@ test_rank_class_model_is_used_only_while_current(void **state)
     free(dir);
 }
 
-/* The JSON of `match [--whole] -` given TEXT (the caller frees it). */
-static char *
-match_json_whole(const char *db, const char *text, bool whole)
-{
-    const char *argv[] = {"jobdex-query", "-d",    db,  "-f", "json",
-                          "match",        whole ? "--whole" : "-",
-                          whole ? "-" : NULL,      NULL};
-    struct tu_run r;
-    tu_run(argv, text, &r);
-    assert_int_equal(r.status, 0);
-    char *out = strdup(r.out);
-    tu_run_free(&r);
-    return out;
-}
-
 /* The "percent" (of the first result's score) of class ID in the JSON
  * TEXT; -1 when ID is not among the results. */
 static double
@@ -360,14 +353,13 @@ test_rank_each_resume_line_counts(void **state)
         "- Build and maintain websites, web applications and databases "
         "with modern frameworks, testing tools and version control\n"
         "- Process payroll\n";
-    char *parts = match_json_whole(db, resume, false);
-    char *whole = match_json_whole(db, resume, true);
-    char *line = match_json_whole(
-        db,
-        "Build and maintain websites, web applications and databases with "
-        "modern frameworks, testing tools and version control Process "
-        "payroll",
-        false);
+    char *parts = match_json(db, resume, NULL);
+    char *whole = match_json_flag(db, resume, NULL, "--whole");
+    char *line = match_json(db,
+                            "Build and maintain websites, web applications "
+                            "and databases with modern frameworks, testing "
+                            "tools and version control Process payroll",
+                            NULL);
     assert_true(percent_of(parts, "t/web") == 100);
     assert_true(percent_of(whole, "t/web") == 100);
     double by_parts = percent_of(parts, "t/payroll");
