@@ -64,7 +64,7 @@ const struct rank_model rank_model = {
              .w_title = 5.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.0,
              .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
              .item_weight = 0.0, .title_weight = 1.0, .model_weight = 0.5, .concept_weight = 0.8,
-             .whole_weight = 0.25,
+             .whole_weight = 2.0,
              .k1 = 2.0, .b = 0.75,
              .delta = 0.0, .item_knn = 0, .title_knn = 0, .gamma = 1,
              .head_boost = 1, .max_df = 1, .max_terms = 32,
@@ -1228,7 +1228,10 @@ out:
 
 /*
  * Add each part's scores to the whole text's: a candidate's score becomes
- * WHOLE times its own plus what each part of Q gives it. The parts are
+ * WHOLE times its own plus what each part of Q gives it. WHOLE grows with
+ * the text (0.25 for a short résumé, 2 from 50 content words): a long
+ * text's one ranking knows more, and a class spec given as the query
+ * then still finds itself. The parts are
  * ranked among the whole text's PART_POOL best candidates only: that
  * bounds their cost whatever the index's size, keeps each hit's model and
  * concept values the whole text's, and ranked better than letting each
