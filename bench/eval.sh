@@ -18,6 +18,10 @@
 # (bench/score --compose-resumes): short résumés of a withheld title line
 # and the same occupation's withheld task statements as list items. No
 # labelled résumé set exists; this one measures text of several parts.
+# When ../shared/data/calhr-class-specs is there, a fifth, calhr_self,
+# gives every 5th CalHR spec file whole as the query against an index of
+# all of them (bench/score --compose-self): a spec should find its own
+# class among its series' siblings. It guards the mix of long texts.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -49,6 +53,23 @@ echo "eval: indexing O*NET for jobdex and the baseline" >&2
 "$BUILD/jobdex-index" --dump "$ONET" > "$OUT/onet.jsonl"
 "$BUILD/bench/baseline_bm25" index "$OUT/baseline.db" "$OUT/onet.jsonl"
 
+# Status 1 from jobdex-index only means some files were rejected.
+CALHR=$SHARED/data/calhr-class-specs/specs
+if [ -d "$CALHR" ]; then
+    echo "eval: indexing CalHR for jobdex and the baseline" >&2
+    rm -rf "$OUT/calhr.db" "$OUT/calhr-baseline.db"
+    rc=0
+    "$BUILD/jobdex-index" --no-progress -q -j 2 -d "$OUT/calhr.db" "$CALHR" \
+        2>/dev/null || rc=$?
+    [ "$rc" -le 1 ] || { echo "eval: indexing CalHR failed ($rc)" >&2; exit 3; }
+    rc=0
+    "$BUILD/jobdex-index" --dump "$CALHR" > "$OUT/calhr.jsonl" 2>/dev/null || rc=$?
+    [ "$rc" -le 1 ] || { echo "eval: dumping CalHR failed ($rc)" >&2; exit 3; }
+    "$BUILD/bench/baseline_bm25" index "$OUT/calhr-baseline.db" "$OUT/calhr.jsonl"
+    "$BUILD/bench/score" --compose-self "$OUT/calhr.jsonl" 5 > "$OUT/calhr_self.jsonl"
+    SETS="$SETS calhr_self"
+fi
+
 now() { date +%s.%N; }
 # Queries per second for COUNT queries between two now() stamps.
 qps() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }
@@ -66,9 +87,14 @@ for set in $SETS; do
     "$BUILD/bench/score" --queries "$src" > "$OUT/$set.queries.jsonl"
     count=$(wc -l < "$OUT/$set.queries.jsonl")
 
+    jdb=$OUT/onet.db bdb=$OUT/baseline.db
+    if [ "$set" = calhr_self ]; then
+        jdb=$OUT/calhr.db bdb=$OUT/calhr-baseline.db
+    fi
+
     t0=$(now)
     rc=0
-    "$BUILD/jobdex-query" -d "$OUT/onet.db" -f json -n $N match \
+    "$BUILD/jobdex-query" -d "$jdb" -f json -n $N match \
         --batch "$OUT/$set.queries.jsonl" > "$OUT/$set.jobdex.jsonl" || rc=$?
     t1=$(now)
     # Status 1 only means some lines were rejected; score counts them.
@@ -76,12 +102,12 @@ for set in $SETS; do
         echo "eval: jobdex-query failed on $set (exit $rc)" >&2
         exit 3
     fi
-    "$BUILD/bench/baseline_bm25" query "$OUT/baseline.db" \
+    "$BUILD/bench/baseline_bm25" query "$bdb" \
         "$OUT/$set.queries.jsonl" $N > "$OUT/$set.baseline.jsonl"
     t2=$(now)
     # The same batch in worker processes must answer the same, faster.
     rc=0
-    "$BUILD/jobdex-query" -d "$OUT/onet.db" -f json -n $N match -j "$JOBS" \
+    "$BUILD/jobdex-query" -d "$jdb" -f json -n $N match -j "$JOBS" \
         --batch "$OUT/$set.queries.jsonl" > "$OUT/$set.jobdex-j.jsonl" || rc=$?
     t3=$(now)
     if [ "$rc" -gt 1 ] || ! cmp -s "$OUT/$set.jobdex.jsonl" "$OUT/$set.jobdex-j.jsonl"; then

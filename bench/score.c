@@ -14,6 +14,12 @@
  *       items, one a line; a code with one part only (a task and no
  *       title) is left out. Both sets' texts are withheld from the index,
  *       so the résumés are too.
+ *   score --compose-self RECORDS.jsonl EVERY
+ *       prints a set of whole spec files as queries: RECORDS is
+ *       `jobdex-index --dump` output; of the files its records came from
+ *       (in order), every EVERY-th, from the first, becomes a query whose
+ *       text is the file and whose answers are the codes of the classes
+ *       parsed from it. A spec given as the query should find itself.
  *
  * SET lines are {"id", "text", "answers": [codes], ...}; RESULTS lines are
  * {"query": id, "results": [{"code", ...}, ...]} best first, one per SET
@@ -299,6 +305,106 @@ compose_resumes(const char *tasks_path, const char *titles_path)
     return 0;
 }
 
+/* The contents of PATH, NUL-terminated, or NULL (with a message). */
+static char *
+slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        fprintf(stderr, PROG ": cannot open '%s': %s\n", path,
+                strerror(errno));
+        return NULL;
+    }
+    size_t cap = 65536, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, fp)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *more = realloc(buf, cap * 2 + 1);
+            if (!more) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = more;
+            cap *= 2;
+        }
+    }
+    fclose(fp);
+    if (buf) {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
+}
+
+static int
+compose_self(const char *records_path, const char *every_arg)
+{
+    char *end;
+    long every = strtol(every_arg, &end, 10);
+    if (*end || every < 1) {
+        fprintf(stderr, PROG ": EVERY must be a whole number >= 1\n");
+        return 2;
+    }
+    struct file rf;
+    json_t *r;
+    json_t *codes_of = json_object(); /* file -> [codes] */
+    json_t *files = json_array();     /* in order of first record */
+    if (!codes_of || !files) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return 3;
+    }
+    file_open(&rf, records_path);
+    while ((r = next_object(&rf)) != NULL) {
+        json_t *code = json_object_get(r, "code");
+        const char *file =
+            json_string_value(json_object_get(json_object_get(r, "source"),
+                                              "file"));
+        if (!json_is_string(code) || !file)
+            fail(&rf, "record without \"code\" or \"source\".\"file\"");
+        json_t *list = json_object_get(codes_of, file);
+        if (!list) {
+            list = json_array();
+            json_object_set_new(codes_of, file, list);
+            json_array_append_new(files, json_string(file));
+        }
+        json_array_append(list, code);
+        json_decref(r);
+    }
+    file_close(&rf);
+
+    int rc = 0;
+    for (size_t i = 0; i < json_array_size(files); i += (size_t)every) {
+        const char *file = json_string_value(json_array_get(files, i));
+        size_t len;
+        char *text = slurp(file, &len);
+        if (!text) {
+            rc = 3;
+            break;
+        }
+        const char *base = strrchr(file, '/');
+        json_t *out = json_pack("{s:s+,s:s%,s:O}", "id", "self-",
+                                base ? base + 1 : file, "text", text, len,
+                                "answers", json_object_get(codes_of, file));
+        free(text);
+        if (out == NULL) { /* not UTF-8: jobdex-index would not read it */
+            fprintf(stderr, PROG ": '%s' left out: not UTF-8 text\n", file);
+            continue;
+        }
+        if (json_dumpf(out, stdout, JSON_COMPACT) != 0) {
+            fprintf(stderr, PROG ": cannot write a query\n");
+            rc = 3;
+            break;
+        }
+        putchar('\n');
+        json_decref(out);
+    }
+    json_decref(files);
+    json_decref(codes_of);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -308,13 +414,17 @@ main(int argc, char **argv)
         rc = print_queries(argv[2]);
     else if (argc == 4 && strcmp(argv[1], "--compose-resumes") == 0)
         rc = compose_resumes(argv[2], argv[3]);
+    else if (argc == 4 && strcmp(argv[1], "--compose-self") == 0)
+        rc = compose_self(argv[2], argv[3]);
     else if (argc == 3 && argv[1][0] != '-')
         rc = score(argv[1], argv[2]);
     else {
         fprintf(stderr, "usage: " PROG " SET.jsonl RESULTS.jsonl\n"
                         "       " PROG " --queries SET.jsonl\n"
                         "       " PROG " --compose-resumes TASKS.jsonl "
-                        "TITLES.jsonl\n");
+                        "TITLES.jsonl\n"
+                        "       " PROG " --compose-self RECORDS.jsonl "
+                        "EVERY\n");
         return 2;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
