@@ -224,6 +224,20 @@ answers_of(const struct file *f, json_t *q)
     return answers;
 }
 
+/* Append VALUE to GROUPS[KEY], an array made on first use; KEYS lists
+ * the keys in that order. */
+static void
+group_add(json_t *groups, json_t *keys, const char *key, json_t *value)
+{
+    json_t *list = json_object_get(groups, key);
+    if (!list) {
+        list = json_array();
+        json_object_set_new(groups, key, list);
+        json_array_append_new(keys, json_string(key));
+    }
+    json_array_append(list, value);
+}
+
 static int
 compose_resumes(const char *tasks_path, const char *titles_path)
 {
@@ -259,13 +273,7 @@ compose_resumes(const char *tasks_path, const char *titles_path)
             fail(&tf, "query without \"text\"");
         const char *code =
             json_string_value(json_array_get(answers_of(&tf, q), 0));
-        json_t *list = json_object_get(tasks_of, code);
-        if (!list) {
-            list = json_array();
-            json_object_set_new(tasks_of, code, list);
-            json_array_append_new(codes, json_string(code));
-        }
-        json_array_append(list, text);
+        group_add(tasks_of, codes, code, text);
         json_decref(q);
     }
     file_close(&tf);
@@ -363,13 +371,7 @@ compose_self(const char *records_path, const char *every_arg)
                                               "file"));
         if (!json_is_string(code) || !file)
             fail(&rf, "record without \"code\" or \"source\".\"file\"");
-        json_t *list = json_object_get(codes_of, file);
-        if (!list) {
-            list = json_array();
-            json_object_set_new(codes_of, file, list);
-            json_array_append_new(files, json_string(file));
-        }
-        json_array_append(list, code);
+        group_add(codes_of, files, file, code);
         json_decref(r);
     }
     file_close(&rf);
