@@ -460,6 +460,9 @@ size_t jd_results_count(const jd_results *r);
 const struct jd_hit *jd_results_get(const jd_results *r, size_t i);
 /* Matching classes in all, as Xapian estimates them (>= count). */
 size_t jd_results_total(const jd_results *r);
+/* match: how many parts of the text (paragraphs, list items) were ranked
+ * on their own besides the whole text; 0 when it was ranked as one. */
+size_t jd_results_parts(const jd_results *r);
 /* Accepts NULL. */
 void jd_results_free(jd_results *r);
 

@@ -132,8 +132,9 @@ json_match(struct cli_out *o, const char *query, const jd_results *r)
     json_t *results = json_array();
     for (size_t i = 0; i < jd_results_count(r); i++)
         json_array_append_new(results, match_hit(jd_results_get(r, i)));
-    emit(o, json_pack("{s:s, s:i, s:o}", "query", query, "total",
-                      (json_int_t)jd_results_total(r), "results", results));
+    emit(o, json_pack("{s:s, s:i, s:i, s:o}", "query", query, "total",
+                      (json_int_t)jd_results_total(r), "parts",
+                      (json_int_t)jd_results_parts(r), "results", results));
 }
 
 void

@@ -154,6 +154,10 @@ text_match(struct cli_out *o, const char *query, const jd_results *r,
     size_t n = jd_results_count(r);
     if (similar)
         fprintf(o->f, "%zu classes most like %s\n\n", n, query);
+    else if (jd_results_parts(r) > 0)
+        fprintf(o->f, "%zu best of %zu classes for %s (ranked whole and as "
+                      "%zu parts)\n\n",
+                n, jd_results_total(r), query, jd_results_parts(r));
     else
         fprintf(o->f, "%zu best of %zu classes for %s\n\n", n,
                 jd_results_total(r), query);

@@ -1285,12 +1285,14 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
     bool model_used = false;
     jd_status st = score_cands(db, q, &in, limit, used, &cands, &cm, &total,
                                &model_used);
-    if (st == JD_OK && q->nparts > 0 && cands.n > 0)
+    bool parted = st == JD_OK && q->nparts > 0 && cands.n > 0;
+    if (parted)
         st = add_parts(db, q, &in, limit, params_for(q->qtf.n).whole_weight,
                        &cands);
     if (st != JD_OK)
         goto out;
     r->total = total;
+    r->parts = parted ? q->nparts : 0;
     if (cands.n > 1)
         qsort(cands.v, cands.n, sizeof(*cands.v), by_score);
     for (size_t i = 0; i < cands.n && i < limit && st == JD_OK; i++) {

@@ -109,3 +109,9 @@ jd_results_total(const jd_results *r)
 {
     return r->total;
 }
+
+size_t
+jd_results_parts(const jd_results *r)
+{
+    return r->parts;
+}

@@ -13,6 +13,7 @@ struct jd_results {
     jd_spec **specs; /* owned, one per hit */
     size_t n, cap;
     size_t total;
+    size_t parts; /* match: parts of the text ranked on their own */
 };
 
 jd_status results_new(jd_results **out);

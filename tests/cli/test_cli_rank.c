@@ -326,12 +326,26 @@ percent_of(const char *text, const char *id)
     return v;
 }
 
+/* The top-level "parts" of the JSON TEXT. */
+static long
+parts_in(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, 0, &err);
+    assert_non_null(j);
+    json_t *parts = json_object_get(j, "parts");
+    assert_true(json_is_integer(parts));
+    long v = (long)json_integer_value(parts);
+    json_decref(j);
+    return v;
+}
+
 /*
  * A résumé's list items are ranked one by one and their scores added, so
  * a short line counts as much as a long one: "Process payroll" lifts the
  * payroll clerk far nearer the web developer, whose duty the long line
  * repeats, than the words as one query do. With --whole the text is one
- * query, exactly as the same words on one line.
+ * query, exactly as the same words on one line. JSON "parts" says which.
  */
 static void
 test_rank_each_resume_line_counts(void **state)
@@ -368,6 +382,9 @@ test_rank_each_resume_line_counts(void **state)
     assert_true(by_parts > by_whole + 10);
     assert_string_equal(whole, line);
     assert_string_not_equal(parts, line);
+    /* The output says how the text was read. */
+    assert_int_equal(parts_in(parts), 2);
+    assert_int_equal(parts_in(whole), 0);
     free(parts);
     free(whole);
     free(line);
