@@ -14,22 +14,28 @@
 
 #include <cmocka.h>
 
-/* The parts of TEXT (at most MAX), each as a NUL-terminated copy. */
-static size_t
-parts_of(const char *text, size_t max, char out[][128], size_t room)
+/* Assert that TEXT cuts into (at most MAX) exactly the parts WANT, a
+ * NULL-terminated list, in order. */
+static void
+expect_parts(const char *text, size_t max, const char *const *want)
 {
     struct text_span *spans;
-    size_t n;
+    size_t n, nwant = 0;
+    while (want[nwant])
+        nwant++;
     assert_int_equal(text_parts(text, strlen(text), max, &spans, &n), JD_OK);
-    assert_true(n <= room);
+    assert_int_equal(n, nwant);
     for (size_t i = 0; i < n; i++) {
-        assert_true(spans[i].len < 128);
-        memcpy(out[i], text + spans[i].start, spans[i].len);
-        out[i][spans[i].len] = '\0';
+        char *part = strndup(text + spans[i].start, spans[i].len);
+        assert_non_null(part);
+        assert_string_equal(part, want[i]);
+        free(part);
     }
     free(spans);
-    return n;
 }
+
+#define EXPECT_PARTS(text, max, ...)                                           \
+    expect_parts((text), (max), (const char *const[]){__VA_ARGS__, NULL})
 
 /* A title line, then list items: each item is a part without its marker,
  * and the line before the list is a part of its own. */
@@ -37,19 +43,15 @@ static void
 test_parts_title_line_and_list_items(void **state)
 {
     (void)state;
-    char p[8][128];
-    size_t n = parts_of("Web Content Manager, City of Lake Oswego\n"
-                        "- Manage the city's public website.\n"
-                        "* Train department editors.\n"
-                        "  3. Review analytics monthly.\n"
-                        "\xe2\x80\xa2 Negotiate hosting contracts.\n",
-                        0, p, 8);
-    assert_int_equal(n, 5);
-    assert_string_equal(p[0], "Web Content Manager, City of Lake Oswego");
-    assert_string_equal(p[1], "Manage the city's public website.");
-    assert_string_equal(p[2], "Train department editors.");
-    assert_string_equal(p[3], "Review analytics monthly.");
-    assert_string_equal(p[4], "Negotiate hosting contracts.");
+    EXPECT_PARTS("Web Content Manager, City of Lake Oswego\n"
+                 "- Manage the city's public website.\n"
+                 "* Train department editors.\n"
+                 "  3. Review analytics monthly.\n"
+                 "\xe2\x80\xa2 Negotiate hosting contracts.\n",
+                 0, "Web Content Manager, City of Lake Oswego",
+                 "Manage the city's public website.",
+                 "Train department editors.", "Review analytics monthly.",
+                 "Negotiate hosting contracts.");
 }
 
 /* A wrapped paragraph or list item stays whole; blank lines (spaces or a
@@ -58,19 +60,17 @@ static void
 test_parts_wrapped_lines_continue_their_part(void **state)
 {
     (void)state;
-    char p[8][128];
-    size_t n = parts_of("PROFILE\nWeb content manager with eight\n"
-                        "years of experience.\n \r\n\n"
-                        "- Lead the website redesign with an outside\n"
-                        "  web developer.\n"
-                        "- Report site usage.\n\n\n",
-                        0, p, 8);
-    assert_int_equal(n, 3);
-    assert_string_equal(p[0], "PROFILE\nWeb content manager with eight\n"
-                              "years of experience.");
-    assert_string_equal(p[1], "Lead the website redesign with an outside\n"
-                              "  web developer.");
-    assert_string_equal(p[2], "Report site usage.");
+    EXPECT_PARTS("PROFILE\nWeb content manager with eight\n"
+                 "years of experience.\n \r\n\n"
+                 "- Lead the website redesign with an outside\n"
+                 "  web developer.\n"
+                 "- Report site usage.\n\n\n",
+                 0,
+                 "PROFILE\nWeb content manager with eight\n"
+                 "years of experience.",
+                 "Lead the website redesign with an outside\n"
+                 "  web developer.",
+                 "Report site usage.");
 }
 
 /* One paragraph is one part; a text of blanks has none; a dash inside a
@@ -79,14 +79,12 @@ static void
 test_parts_single_paragraph_and_empty_text(void **state)
 {
     (void)state;
-    char p[4][128];
-    assert_int_equal(parts_of("Plans diets - and counsels patients.", 0, p, 4),
-                     1);
-    assert_string_equal(p[0], "Plans diets - and counsels patients.");
-    assert_int_equal(parts_of("2019. Started as a clerk\nand stayed.", 0, p, 4),
-                     1);
-    assert_int_equal(parts_of("", 0, p, 4), 0);
-    assert_int_equal(parts_of("\n  \n\t\n", 0, p, 4), 0);
+    EXPECT_PARTS("Plans diets - and counsels patients.", 0,
+                 "Plans diets - and counsels patients.");
+    EXPECT_PARTS("2019. Started as a clerk\nand stayed.", 0,
+                 "2019. Started as a clerk\nand stayed.");
+    EXPECT_PARTS("", 0, NULL);
+    EXPECT_PARTS("\n  \n\t\n", 0, NULL);
 }
 
 /* Beyond MAX parts, neighbours are joined into MAX spans that together
@@ -95,14 +93,9 @@ static void
 test_parts_beyond_the_most_are_joined(void **state)
 {
     (void)state;
-    char p[4][128];
-    size_t n = parts_of("- a1\n- b2\n- c3\n- d4\n- e5\n", 2, p, 4);
-    assert_int_equal(n, 2);
-    assert_string_equal(p[0], "a1\n- b2\n- c3");
-    assert_string_equal(p[1], "d4\n- e5");
-    n = parts_of("- a1\n- b2\n", 2, p, 4);
-    assert_int_equal(n, 2);
-    assert_string_equal(p[1], "b2");
+    EXPECT_PARTS("- a1\n- b2\n- c3\n- d4\n- e5\n", 2, "a1\n- b2\n- c3",
+                 "d4\n- e5");
+    EXPECT_PARTS("- a1\n- b2\n", 2, "a1", "b2");
 }
 
 int
