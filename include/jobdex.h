@@ -203,7 +203,8 @@ struct jd_parse_sink {
  * Returns JD_OK when the file was read, even if some JSON lines were
  * rejected (SINK->reject heard why); JD_ERR_IO (unreadable, missing),
  * JD_ERR_TOO_BIG, JD_ERR_INVALID_ARG (empty, binary, invalid UTF-8, no
- * record found) with the reason in MSG; or whatever SINK->spec returned.
+ * record found, not a regular file, on a pseudo filesystem such as /proc:
+ * never read) with the reason in MSG; or whatever SINK->spec returned.
  */
 jd_status jd_parse_file(const char *path, const struct jd_parse_opts *opts,
                         const struct jd_parse_sink *sink, char *msg,
@@ -236,8 +237,21 @@ jd_status jd_spec_from_json(const char *json, size_t len, const char *source,
  * database ("Occupation Data.txt") is taken whole. FILE gets each path
  * with FOLDER: the first directory below the root it was found in
  * ("corpus/portland/x.txt" under "corpus" gives "portland"), or NULL.
- * ERROR hears about paths that cannot be read (missing, unreadable, a
- * symbolic-link loop). A non-JD_OK return from FILE stops the walk.
+ *
+ * Each file and directory is visited once in the whole walk, known by
+ * device and inode: a second route to it (a symbolic or hard link, a path
+ * given twice or inside another) is skipped silently, the first route in
+ * the order of PATHS and names being the one FILE gets. A symbolic link
+ * met in the walk is followed only when its target lies in one of the
+ * trees PATHS name (compared as real paths), unless FLAGS has
+ * JD_WALK_FOLLOW_LINKS; a path in PATHS is followed wherever it leads.
+ * Nothing on a kernel pseudo filesystem (proc, sysfs, cgroup, ...) and no
+ * device is ever handed to FILE, wherever a path or link leads.
+ *
+ * ERROR hears about paths that are not read: missing or unreadable, a
+ * symbolic-link loop (a link to a directory still being walked), a link
+ * leading out of the trees, a pseudo filesystem, a device, or a FIFO or
+ * socket named like a spec. A non-JD_OK return from FILE stops the walk.
  * Returns JD_OK or FILE's status, or JD_ERR_NOMEM.
  */
 struct jd_walk_sink {
@@ -245,7 +259,10 @@ struct jd_walk_sink {
     void (*error)(void *ctx, const char *path, const char *why);
     void *ctx;
 };
-jd_status jd_walk(const char *const *paths, size_t n,
+enum {
+    JD_WALK_FOLLOW_LINKS = 1u << 0, /* follow symbolic links anywhere */
+};
+jd_status jd_walk(const char *const *paths, size_t n, unsigned flags,
                   const struct jd_walk_sink *sink);
 
 /* ------------------------------------------------------------------ */

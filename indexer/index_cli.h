@@ -14,7 +14,8 @@ struct options {
     jd_input_format format;
     const char *jurisdiction;
     bool onet_tasks_only;
-    bool no_model; /* --no-model: do not train the class model */
+    bool no_model;     /* --no-model: do not train the class model */
+    bool follow_links; /* --follow-links: follow links out of the PATHs */
     bool dump;
     int progress; /* -1 auto, 0 off, 1 on */
     bool quiet;

@@ -26,6 +26,14 @@ static const char usage_text[] =
     "('Occupation Data.txt') is imported whole. A record whose id is already\n"
     "in the index replaces it.\n"
     "\n"
+    "Each file and directory is read once, however many routes lead to it\n"
+    "(links, hard links, a PATH named twice or inside another). A symbolic\n"
+    "link found in a directory is followed only when it leads inside one of\n"
+    "the PATHs (see --follow-links); others are reported and skipped, and a\n"
+    "link back to a directory being read is a loop: reported, not followed.\n"
+    "Nothing on /proc, /sys or another kernel pseudo filesystem, and no\n"
+    "device, is ever read, even when named as PATH.\n"
+    "\n"
     "Options:\n"
     "  -d, --db DIR          index directory (default: $JOBDEX_DB, else\n"
     "                        ./jobdex.db); created if missing\n"
@@ -36,6 +44,8 @@ static const char usage_text[] =
     "                        task statements (923 in O*NET 29.3), not also\n"
     "                        the ones known by title alone (\"All Other\",\n"
     "                        military: 93)\n"
+    "      --follow-links    follow symbolic links wherever they lead (still\n"
+    "                        reading each file once, never /proc or /sys)\n"
     "  -J, --jurisdiction NAME  employer for specs whose text does not name\n"
     "                        one and that are not in a folder below PATH\n"
     "                        (the folder's name is used then: corpus/portland)\n"
@@ -67,7 +77,8 @@ static const char usage_text[] =
     "Example:\n"
     "  jobdex-index -d specs.db corpus/\n"
     "  jobdex-index -j 2 -d specs.db ../shared/data/calhr-class-specs/specs\n"
-    "  jobdex-index --dump corpus/milwaukie/web-services-coordinator.txt\n";
+    "  jobdex-index --dump corpus/milwaukie/web-services-coordinator.txt\n"
+    "  jobdex-index --follow-links -d specs.db specs-with-links/\n";
 
 const char *prog = "jobdex-index";
 
@@ -102,7 +113,8 @@ parse_args(int argc, char **argv, struct options *o)
         OPT_NO_PROGRESS,
         OPT_BATCH_MB,
         OPT_ONET_TASKS,
-        OPT_NO_MODEL
+        OPT_NO_MODEL,
+        OPT_FOLLOW_LINKS
     };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -112,6 +124,7 @@ parse_args(int argc, char **argv, struct options *o)
         {"batch-mb", required_argument, NULL, OPT_BATCH_MB},
         {"onet-tasks-only", no_argument, NULL, OPT_ONET_TASKS},
         {"no-model", no_argument, NULL, OPT_NO_MODEL},
+        {"follow-links", no_argument, NULL, OPT_FOLLOW_LINKS},
         {"jobs", required_argument, NULL, 'j'},
         {"progress", no_argument, NULL, 'p'},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -156,6 +169,9 @@ parse_args(int argc, char **argv, struct options *o)
             break;
         case OPT_NO_MODEL:
             o->no_model = true;
+            break;
+        case OPT_FOLLOW_LINKS:
+            o->follow_links = true;
             break;
         case OPT_BATCH_MB: {
             char *end;
@@ -440,8 +456,9 @@ main(int argc, char **argv)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct jd_walk_sink ws = {on_file, on_walk_error, &r.files};
+    unsigned walk_flags = r.opt.follow_links ? JD_WALK_FOLLOW_LINKS : 0;
     if (jd_walk((const char *const *)argv + optind, (size_t)(argc - optind),
-                &ws) != JD_OK) {
+                walk_flags, &ws) != JD_OK) {
         fprintf(stderr, "%s: out of memory\n", prog);
         free_run(&r);
         return 3;

@@ -8,6 +8,7 @@
 
 #include "analyze.h"
 #include "buf.h"
+#include "pseudofs.h"
 #include "spec_json.h"
 #include "spec_onet.h"
 #include "spec_text.h"
@@ -300,6 +301,12 @@ jd_parse_file(const char *path, const struct jd_parse_opts *opts,
     }
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         snprintf(msg, msglen, "not a regular file");
+        close(fd);
+        return JD_ERR_INVALID_ARG;
+    }
+    /* jd_walk() hands on no path on /proc or /sys, but PATH may have
+     * been replaced by a link there since: check what was opened. */
+    if (pseudofs_fd(fd, msg, msglen)) {
         close(fd);
         return JD_ERR_INVALID_ARG;
     }

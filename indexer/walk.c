@@ -2,33 +2,168 @@
  * walk.c: jd_walk(), finding the input files under the paths a user
  * names. Names are sorted so that every run sees files in the same order
  * (ids are unique, so order only matters for progress and messages).
- * Symbolic links to directories are followed once: a directory already on
- * the current path is a loop and is reported, not entered. A FIFO, socket
- * or device with a spec's name is reported, never opened.
+ *
+ * Each directory and file is visited once, known by device and inode, in
+ * the whole walk: a second route to one (a symbolic or hard link, a path
+ * named twice or inside another) is skipped without a word, since what it
+ * leads to is read already, by the first route in argument and name
+ * order. Only a link back to a directory still being read, a loop, is
+ * reported. So a graph of links costs one visit per directory, however
+ * many routes it has.
+ *
+ * A symbolic link met in the walk is followed only when its target (its
+ * real path) lies in one of the trees named, unless JD_WALK_FOLLOW_LINKS;
+ * a path named is the user's choice and is followed wherever it leads.
+ * Nothing on a pseudo filesystem (/proc, /sys: pseudofs.h) and no device
+ * is ever read; a FIFO or socket with a spec's name is reported, never
+ * opened. Directories are opened relative to their parent, checked to be
+ * the one that was looked at, and listed through that descriptor.
  */
+/* realpath() is X/Open, beyond the POSIX level the Makefile asks for. */
+#define _XOPEN_SOURCE 700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include "jobdex.h"
 
 #include "buf.h"
+#include "pseudofs.h"
 #include "spec_onet.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+/* A guard for the stack and the open descriptors (one per level), not
+ * the defence against link graphs: the visited set is. */
 enum { WALK_MAX_DEPTH = 64 };
+
+/* ---- the directories and files met, by device and inode ---- */
+
+enum seen_state {
+    SEEN_NONE, /* an empty slot */
+    SEEN_OPEN, /* a directory whose entries are being walked */
+    SEEN_DONE,
+};
+
+struct seen_slot {
+    dev_t dev;
+    ino_t ino;
+    enum seen_state state;
+};
+
+/* An open-addressing hash set, at most half full. */
+struct seen_set {
+    struct seen_slot *slot;
+    size_t n, cap; /* cap is a power of two */
+};
+
+static size_t
+seen_hash(dev_t dev, ino_t ino)
+{
+    uint64_t h = (uint64_t)ino ^ ((uint64_t)dev * 0x9e3779b97f4a7c15u);
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9u;
+    h ^= h >> 29;
+    return (size_t)h;
+}
+
+/* The slot holding (DEV, INO), or the empty one it would take. */
+static struct seen_slot *
+seen_find(const struct seen_set *s, dev_t dev, ino_t ino)
+{
+    size_t mask = s->cap - 1;
+    for (size_t i = seen_hash(dev, ino) & mask;; i = (i + 1) & mask) {
+        struct seen_slot *e = &s->slot[i];
+        if (e->state == SEEN_NONE || (e->dev == dev && e->ino == ino))
+            return e;
+    }
+}
+
+static enum seen_state
+seen_get(const struct seen_set *s, const struct stat *sb)
+{
+    return s->cap ? seen_find(s, sb->st_dev, sb->st_ino)->state : SEEN_NONE;
+}
+
+static jd_status
+seen_grow(struct seen_set *s)
+{
+    struct seen_set bigger = {NULL, s->n, s->cap ? s->cap * 2 : 256};
+    bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
+    if (!bigger.slot)
+        return JD_ERR_NOMEM;
+    for (size_t i = 0; i < s->cap; i++)
+        if (s->slot[i].state != SEEN_NONE)
+            *seen_find(&bigger, s->slot[i].dev, s->slot[i].ino) = s->slot[i];
+    free(s->slot);
+    *s = bigger;
+    return JD_OK;
+}
+
+/* Record the file or directory SB describes as STATE. Fails (with
+ * JD_ERR_NOMEM) only for one not recorded yet. */
+static jd_status
+seen_put(struct seen_set *s, const struct stat *sb, enum seen_state state)
+{
+    struct seen_slot *e = s->cap ? seen_find(s, sb->st_dev, sb->st_ino) : NULL;
+    if (!e || e->state == SEEN_NONE) {
+        if ((s->n + 1) * 2 > s->cap && seen_grow(s) != JD_OK)
+            return JD_ERR_NOMEM;
+        e = seen_find(s, sb->st_dev, sb->st_ino);
+        e->dev = sb->st_dev;
+        e->ino = sb->st_ino;
+        s->n++;
+    }
+    e->state = state;
+    return JD_OK;
+}
+
+/* ---- the walk ---- */
 
 struct walker {
     const struct jd_walk_sink *sink;
-    struct {
-        dev_t dev;
-        ino_t ino;
-    } stack[WALK_MAX_DEPTH];
+    bool follow_links;
+    char **trees; /* the real paths of the paths named */
+    size_t ntrees;
+    struct seen_set seen;
     size_t depth;
 };
+
+/* A path about to be visited, and what the walk knows of it. */
+struct entry {
+    const char *path;   /* as messages and FILE get it */
+    int dirfd;          /* the directory AT is relative to, or AT_FDCWD */
+    const char *at;     /* the name to open it by (no link in the last
+                           part, unless TOP) */
+    struct stat sb;     /* what it is, symbolic links followed */
+    const char *folder; /* FOLDER for FILE */
+    bool top;           /* one of the paths named */
+    /* The filesystem of the directory it was found in, known not to be
+     * a pseudo one; -1 for a path named. */
+    dev_t parent_dev;
+};
+
+static void
+report(const struct walker *w, const char *path, const char *why)
+{
+    if (w->sink->error)
+        w->sink->error(w->sink->ctx, path, why);
+}
+
+/* Report the failure ERR of a look at PATH. */
+static jd_status
+report_errno(const struct walker *w, const char *path, int err)
+{
+    if (err == ENOMEM)
+        return JD_ERR_NOMEM;
+    report(w, path, err == ELOOP ? "symbolic link loop" : strerror(err));
+    return JD_OK;
+}
 
 static bool
 wanted_name(const char *name)
@@ -50,77 +185,34 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* NOLINTBEGIN(misc-no-recursion): the depth is capped at WALK_MAX_DEPTH. */
-static jd_status walk_dir(struct walker *w, const char *path,
-                          const char *folder);
-
-static jd_status
-walk_entry(struct walker *w, const char *path, const char *folder,
-           bool top)
+/* True when the real path REAL is one of the trees named or below one. */
+static bool
+in_trees(const struct walker *w, const char *real)
 {
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        if (w->sink->error)
-            w->sink->error(w->sink->ctx, path,
-                           errno == ELOOP ? "symbolic link loop"
-                                          : strerror(errno));
-        return JD_OK;
+    for (size_t i = 0; i < w->ntrees; i++) {
+        const char *t = w->trees[i];
+        size_t n = strlen(t);
+        if (strcmp(t, "/") == 0 ||
+            (strncmp(real, t, n) == 0 && (real[n] == '\0' || real[n] == '/')))
+            return true;
     }
-    if (S_ISDIR(sb.st_mode)) {
-        if (spec_onet_is_dir(path))
-            return w->sink->file(w->sink->ctx, path, folder);
-        for (size_t i = 0; i < w->depth; i++) {
-            if (w->stack[i].dev == sb.st_dev && w->stack[i].ino == sb.st_ino) {
-                if (w->sink->error)
-                    w->sink->error(w->sink->ctx, path,
-                                   "symbolic link loop (directory already "
-                                   "being read)");
-                return JD_OK;
-            }
-        }
-        if (w->depth == WALK_MAX_DEPTH) {
-            if (w->sink->error)
-                w->sink->error(w->sink->ctx, path, "directories nested too deep");
-            return JD_OK;
-        }
-        w->stack[w->depth].dev = sb.st_dev;
-        w->stack[w->depth].ino = sb.st_ino;
-        w->depth++;
-        jd_status st = walk_dir(w, path, folder);
-        w->depth--;
-        return st;
-    }
-    if (!top && !wanted_name(path))
-        return JD_OK;
-    if (!top && !S_ISREG(sb.st_mode)) {
-        /* A FIFO would block the reader forever; a device or socket is
-         * no spec either. Named like a spec, so say why it is left. */
-        if (w->sink->error)
-            w->sink->error(w->sink->ctx, path,
-                           S_ISFIFO(sb.st_mode) ? "not a regular file (a FIFO)"
-                                                : "not a regular file");
-        return JD_OK;
-    }
-    return w->sink->file(w->sink->ctx, path, folder);
+    return false;
 }
 
+/* The entries of the directory open as D, but names starting with '.',
+ * sorted; *N of them. NULL with *N == 0 is an empty directory. */
 static jd_status
-walk_dir(struct walker *w, const char *path, const char *folder)
+sorted_names(DIR *d, char ***out, size_t *n)
 {
-    DIR *d = opendir(path);
-    if (!d) {
-        if (w->sink->error)
-            w->sink->error(w->sink->ctx, path, strerror(errno));
-        return JD_OK;
-    }
     char **names = NULL;
-    size_t n = 0, cap = 0;
+    size_t cap = 0;
     jd_status st = JD_OK;
     struct dirent *e;
+    *n = 0;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        if (n == cap) {
+        if (*n == cap) {
             cap = cap ? cap * 2 : 64;
             char **v = realloc(names, cap * sizeof(*v));
             if (!v) {
@@ -129,30 +221,68 @@ walk_dir(struct walker *w, const char *path, const char *folder)
             }
             names = v;
         }
-        if (!(names[n] = strdup(e->d_name))) {
+        if (!(names[*n] = strdup(e->d_name))) {
             st = JD_ERR_NOMEM;
             break;
         }
-        n++;
+        (*n)++;
     }
-    closedir(d);
-    if (st == JD_OK && n > 1)
-        qsort(names, n, sizeof(*names), cmp_str);
+    if (st == JD_OK && *n > 1)
+        qsort(names, *n, sizeof(*names), cmp_str);
+    *out = names;
+    return st;
+}
+
+/* Open the directory E names: the very one E->sb describes (not one
+ * swapped in since it was looked at), never one on a pseudo filesystem.
+ * Reports why not and returns -1. */
+static int
+open_dir(const struct walker *w, const struct entry *e)
+{
+    int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (e->top ? 0 : O_NOFOLLOW);
+    int fd = openat(e->dirfd, e->at, flags);
+    if (fd < 0) {
+        report(w, e->path, strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    char why[128];
+    if (fstat(fd, &sb) != 0 || sb.st_dev != e->sb.st_dev ||
+        sb.st_ino != e->sb.st_ino)
+        snprintf(why, sizeof(why), "changed while being read");
+    else if (!pseudofs_fd(fd, why, sizeof(why)))
+        return fd;
+    report(w, e->path, why);
+    close(fd);
+    return -1;
+}
+
+/* NOLINTBEGIN(misc-no-recursion): the depth is capped at WALK_MAX_DEPTH. */
+static jd_status walk_child(struct walker *w, int dirfd, dev_t dev,
+                            const char *path, const char *name,
+                            const char *folder);
+
+/* Walk the entries of the directory E, open as FD (which this closes). */
+static jd_status
+walk_dir(struct walker *w, const struct entry *e, int fd)
+{
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return report_errno(w, e->path, errno);
+    }
+    char **names;
+    size_t n;
+    jd_status st = sorted_names(d, &names, &n);
     jd_buf child = {NULL, 0, 0};
     for (size_t i = 0; i < n && st == JD_OK; i++) {
         buf_clear(&child);
-        if (buf_printf(&child, "%s/%s", path, names[i]) != JD_OK) {
-            st = JD_ERR_NOMEM;
-            break;
-        }
-        /* The first level below the root names the folder. */
-        const char *f = folder;
-        struct stat sb;
-        if (w->depth == 1 && stat(child.data, &sb) == 0 &&
-            S_ISDIR(sb.st_mode))
-            f = names[i];
-        st = walk_entry(w, child.data, f, false);
+        st = buf_printf(&child, "%s/%s", e->path, names[i]);
+        if (st == JD_OK)
+            st = walk_child(w, dirfd(d), e->sb.st_dev, child.data, names[i],
+                            e->folder);
     }
+    closedir(d);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
@@ -160,16 +290,165 @@ walk_dir(struct walker *w, const char *path, const char *folder)
     return st;
 }
 
+static jd_status
+visit_dir(struct walker *w, const struct entry *e)
+{
+    enum seen_state seen = seen_get(&w->seen, &e->sb);
+    if (seen == SEEN_OPEN)
+        report(w, e->path, "symbolic link loop (directory already being read)");
+    if (seen != SEEN_NONE)
+        return JD_OK;
+    /* Done from here on, so that a second route to a directory that
+     * cannot be read is not reported twice. */
+    if (seen_put(&w->seen, &e->sb, SEEN_DONE) != JD_OK)
+        return JD_ERR_NOMEM;
+    int fd = open_dir(w, e);
+    if (fd < 0)
+        return JD_OK;
+    if (spec_onet_is_dir(e->path)) {
+        close(fd);
+        return w->sink->file(w->sink->ctx, e->path, e->folder);
+    }
+    if (w->depth == WALK_MAX_DEPTH) {
+        close(fd);
+        report(w, e->path, "directories nested too deep");
+        return JD_OK;
+    }
+    /* Recorded already: these cannot fail. */
+    (void)seen_put(&w->seen, &e->sb, SEEN_OPEN);
+    w->depth++;
+    jd_status st = walk_dir(w, e, fd);
+    w->depth--;
+    (void)seen_put(&w->seen, &e->sb, SEEN_DONE);
+    return st;
+}
+
+static jd_status
+visit_file(struct walker *w, const struct entry *e)
+{
+    mode_t mode = e->sb.st_mode;
+    if (!e->top && !wanted_name(e->path))
+        return JD_OK;
+    char why[128];
+    if (S_ISCHR(mode) || S_ISBLK(mode)) {
+        report(w, e->path, "not a regular file (a device), never read");
+        return JD_OK;
+    }
+    if (!e->top && !S_ISREG(mode)) {
+        /* A FIFO would block the reader forever; a socket is no spec
+         * either. Named like a spec, so say why it is left. */
+        report(w, e->path,
+               S_ISFIFO(mode) ? "not a regular file (a FIFO)"
+                              : "not a regular file");
+        return JD_OK;
+    }
+    /* A file on its directory's filesystem needs no second look. */
+    if ((e->top || e->sb.st_dev != e->parent_dev) &&
+        pseudofs_path(e->path, why, sizeof(why))) {
+        report(w, e->path, why);
+        return JD_OK;
+    }
+    if (seen_get(&w->seen, &e->sb) != SEEN_NONE)
+        return JD_OK;
+    if (seen_put(&w->seen, &e->sb, SEEN_DONE) != JD_OK)
+        return JD_ERR_NOMEM;
+    return w->sink->file(w->sink->ctx, e->path, e->folder);
+}
+
+static jd_status
+visit(struct walker *w, const struct entry *e)
+{
+    return S_ISDIR(e->sb.st_mode) ? visit_dir(w, e) : visit_file(w, e);
+}
+
+/* Visit NAME in the directory open as DIRFD (on device DEV), PATH being
+ * its path. A symbolic link is resolved and, unless links may be followed
+ * anywhere, followed only into the trees named. */
+static jd_status
+walk_child(struct walker *w, int dirfd, dev_t dev, const char *path,
+           const char *name, const char *folder)
+{
+    struct entry e = {.path = path,
+                      .dirfd = dirfd,
+                      .at = name,
+                      .folder = folder,
+                      .parent_dev = dev};
+    if (fstatat(dirfd, name, &e.sb, AT_SYMLINK_NOFOLLOW) != 0)
+        return report_errno(w, path, errno);
+    char *real = NULL;
+    if (S_ISLNK(e.sb.st_mode)) {
+        real = realpath(path, NULL);
+        if (!real || stat(real, &e.sb) != 0) {
+            int err = errno;
+            free(real);
+            return report_errno(w, path, err);
+        }
+        bool follow = S_ISDIR(e.sb.st_mode) || wanted_name(name);
+        if (follow && !w->follow_links && !in_trees(w, real)) {
+            report(w, path,
+                   "symbolic link leads outside the input trees "
+                   "(use --follow-links)");
+            follow = false;
+        }
+        if (!follow) {
+            free(real);
+            return JD_OK;
+        }
+        e.dirfd = AT_FDCWD;
+        e.at = real;
+    }
+    /* The first level below the root names the folder. */
+    if (w->depth == 1 && S_ISDIR(e.sb.st_mode))
+        e.folder = name;
+    jd_status st = visit(w, &e);
+    free(real);
+    return st;
+}
+
 /* NOLINTEND(misc-no-recursion) */
 
+static void
+walker_free(struct walker *w)
+{
+    for (size_t i = 0; i < w->ntrees; i++)
+        free(w->trees[i]);
+    free(w->trees);
+    free(w->seen.slot);
+}
+
 jd_status
-jd_walk(const char *const *paths, size_t n, const struct jd_walk_sink *sink)
+jd_walk(const char *const *paths, size_t n, unsigned flags,
+        const struct jd_walk_sink *sink)
 {
     struct walker w;
     memset(&w, 0, sizeof(w));
     w.sink = sink;
+    w.follow_links = flags & JD_WALK_FOLLOW_LINKS;
+    /* All the trees first: a link in the first may lead into the last. */
+    w.trees = calloc(n ? n : 1, sizeof(*w.trees));
+    if (!w.trees)
+        return JD_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        errno = 0;
+        if ((w.trees[w.ntrees] = realpath(paths[i], NULL)) != NULL)
+            w.ntrees++;
+        else if (errno == ENOMEM) {
+            walker_free(&w);
+            return JD_ERR_NOMEM;
+        }
+    }
     jd_status st = JD_OK;
-    for (size_t i = 0; i < n && st == JD_OK; i++)
-        st = walk_entry(&w, paths[i], NULL, true);
+    for (size_t i = 0; i < n && st == JD_OK; i++) {
+        struct entry e = {.path = paths[i],
+                          .dirfd = AT_FDCWD,
+                          .at = paths[i],
+                          .top = true,
+                          .parent_dev = (dev_t)-1};
+        if (stat(paths[i], &e.sb) != 0)
+            st = report_errno(&w, paths[i], errno);
+        else
+            st = visit(&w, &e);
+    }
+    walker_free(&w);
     return st;
 }

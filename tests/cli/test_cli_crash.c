@@ -177,7 +177,7 @@ setup_group(void **state)
     long long t0 = tu_now_us();
     const char *root = specs;
     struct jd_walk_sink ws = {ref_file, NULL, &rr};
-    if (jd_walk(&root, 1, &ws) != JD_OK || jd_db_commit(rr.db) != JD_OK) {
+    if (jd_walk(&root, 1, 0, &ws) != JD_OK || jd_db_commit(rr.db) != JD_OK) {
         fprintf(stderr, "reference run: %s\n", jd_db_errmsg(rr.db));
         return -1;
     }

@@ -78,7 +78,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     FUZZ_CHECK(jd_db_new(&db) == JD_OK);
     FUZZ_CHECK(jd_db_open(db, path, JD_OPEN_WRITE | JD_OPEN_CREATE) == JD_OK);
     struct jd_walk_sink ws = {add_file, NULL, db};
-    FUZZ_CHECK(jd_walk(&corpus, 1, &ws) == JD_OK);
+    FUZZ_CHECK(jd_walk(&corpus, 1, 0, &ws) == JD_OK);
     FUZZ_CHECK(jd_db_commit(db) == JD_OK);
     size_t n = 0;
     FUZZ_CHECK(jd_db_count(db, &n) == JD_OK && n > 0);

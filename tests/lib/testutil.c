@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,7 +138,8 @@ drain(int fd, char **buf, size_t *len, size_t *cap)
 }
 
 void
-tu_run(const char *const *argv, const char *stdin_text, struct tu_run *r)
+tu_run_within(const char *const *argv, const char *stdin_text, unsigned seconds,
+              struct tu_run *r)
 {
     memset(r, 0, sizeof(*r));
     char prog[4096];
@@ -178,6 +180,8 @@ tu_run(const char *const *argv, const char *stdin_text, struct tu_run *r)
     }
     size_t out_cap = 0, err_cap = 0;
     bool out_open = true, err_open = true;
+    long long deadline = tu_now_us() + (long long)seconds * 1000000;
+    bool kill_due = seconds > 0; /* at DEADLINE */
     while (out_open || err_open) {
         struct pollfd p[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0},
                               {in[1], POLLOUT, 0}};
@@ -185,7 +189,17 @@ tu_run(const char *const *argv, const char *stdin_text, struct tu_run *r)
             p[0].fd = -1;
         if (!err_open)
             p[1].fd = -1;
-        if (poll(p, 3, -1) < 0 && errno != EINTR)
+        int wait_ms = -1;
+        if (kill_due) {
+            long long left = deadline - tu_now_us();
+            if (left <= 0) {
+                kill(pid, SIGKILL); /* its pipes close as it goes */
+                kill_due = false;
+            } else {
+                wait_ms = (int)(left / 1000) + 1;
+            }
+        }
+        if (poll(p, 3, wait_ms) < 0 && errno != EINTR)
             break;
         if (p[0].revents)
             out_open = drain(out[0], &r->out, &r->out_len, &out_cap);
@@ -215,6 +229,12 @@ tu_run(const char *const *argv, const char *stdin_text, struct tu_run *r)
         r->err = calloc(1, 1);
     r->out[r->out_len] = '\0';
     r->err[r->err_len] = '\0';
+}
+
+void
+tu_run(const char *const *argv, const char *stdin_text, struct tu_run *r)
+{
+    tu_run_within(argv, stdin_text, 0, r);
 }
 
 static int

@@ -38,6 +38,11 @@ struct tu_run {
  * everything. No shell, no quoting. */
 void tu_run(const char *const *argv, const char *stdin_text,
             struct tu_run *r);
+/* As tu_run, but the program is killed (status 128 + SIGKILL) once it
+ * has run SECONDS (0: never): a guard that makes a hang fail a test
+ * instead of blocking it, never a measure of speed. */
+void tu_run_within(const char *const *argv, const char *stdin_text,
+                   unsigned seconds, struct tu_run *r);
 void tu_run_free(struct tu_run *r);
 
 /* Start ARGV (as tu_run finds it) in the background, standard input
