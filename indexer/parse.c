@@ -8,6 +8,7 @@
 
 #include "analyze.h"
 #include "buf.h"
+#include "spec.h"
 #include "spec_json.h"
 #include "spec_onet.h"
 #include "spec_text.h"
@@ -172,7 +173,7 @@ jsonl_line(const char *line, size_t len, const char *path, unsigned no,
     }
     if (s->source_line == 0)
         s->source_line = no;
-    return sink->spec(sink->ctx, s);
+    return spec_emit(sink, s, path, no);
 }
 
 /* The line being gathered by parse_jsonl(). */

@@ -1127,7 +1127,7 @@ spec_text_parse(char *text, size_t len, const char *source,
             break;
         }
         if (st == JD_OK)
-            st = sink->spec(sink->ctx, s);
+            st = spec_emit(sink, s, source, s->source_line);
     }
 out:
     free(p->lines);
