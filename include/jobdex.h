@@ -254,6 +254,16 @@ jd_status jd_spec_from_json(const char *json, size_t len, const char *source,
                             jd_spec **out, char *msg, size_t msglen);
 
 /*
+ * The rules every reader of JSON lines in jobdex applies to a line
+ * (jobdex-index, and match --batch for its requests): no NUL byte, valid
+ * UTF-8, valid JSON, an object, no key twice. JD_OK, or
+ * JD_ERR_INVALID_ARG with the reason in MSG ("invalid JSON at column 29:
+ * duplicate object key near '"id"'").
+ */
+jd_status jd_json_line_check(const char *line, size_t len, char *msg,
+                             size_t msglen);
+
+/*
  * Walk the paths PATHS[0..N) the way jobdex-index reads its arguments: a
  * file is taken as it is; a directory is searched recursively, in byte
  * order of names, for *.txt, *.text, *.jsonl, *.ndjson and *.json files,

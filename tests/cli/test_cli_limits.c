@@ -341,6 +341,68 @@ test_limits_batch_blank_and_bad_lines(void **state)
     free(batch);
 }
 
+/* Drop "PROG: " from the start of every line of TEXT, in place. */
+static void
+drop_prog(char *text, const char *prog)
+{
+    size_t pl = strlen(prog);
+    char *o = text;
+    for (const char *l = text; *l;) {
+        if (strncmp(l, prog, pl) == 0)
+            l += pl;
+        while (*l && *l != '\n')
+            *o++ = *l++;
+        if (*l)
+            *o++ = *l++;
+    }
+    *o = '\0';
+}
+
+/* match --batch reads a line by the rules jobdex-index reads one by:
+ * a key twice, a NUL byte, invalid UTF-8 or a line that is no object get
+ * the indexer's very words, and the other lines are answered. */
+static void
+test_limits_batch_lines_obey_the_indexers_rules(void **state)
+{
+    struct fixture *f = *state;
+    static const char text[] =
+        "{\"id\": \"q1\", \"text\": \"web content\"}\n"
+        "{\"id\": \"q2\", \"text\": \"web content\", \"id\": \"q2b\"}\n"
+        "{\"id\": \"q3\", \"text\": \"web\", \"text\": \"content\"}\n"
+        "{\"id\": \"q4\", \"text\": \"web\0content\"}\n"
+        "{\"id\": \"q5\", \"text\": \"caf\xff\"}\n"
+        "[\"web content\"]\n"
+        "{\"id\": \"q7\", \"text\": \"web content\"}\n";
+    char *path = tu_write(f->in, "batch.jsonl", text, sizeof(text) - 1);
+    struct tu_run q, d;
+    const char *qa[] = {"jobdex-query", "-d",      f->db, "-f", "json",
+                        "match",        "--batch", path,  NULL};
+    tu_run(qa, NULL, &q);
+    const char *da[] = {"jobdex-index", "--dump", path, NULL};
+    tu_run(da, NULL, &d);
+    char want[4096];
+    snprintf(want, sizeof(want),
+             "rejected '%s' line 2: invalid JSON at column 40: duplicate "
+             "object key near '\"id\"'\n"
+             "rejected '%s' line 3: invalid JSON at column 34: duplicate "
+             "object key near '\"text\"'\n"
+             "rejected '%s' line 4: NUL byte at column 26\n"
+             "rejected '%s' line 5: invalid UTF-8 at column 26\n"
+             "rejected '%s' line 6: expected a JSON object\n",
+             path, path, path, path, path);
+    drop_prog(q.err, "jobdex-query: ");
+    drop_prog(d.err, "jobdex-index: ");
+    assert_string_equal(d.err, want);
+    assert_string_equal(q.err, want);
+    assert_int_equal(q.status, 1);
+    assert_int_equal(tu_count_lines(q.out, "\"error\":"), 5);
+    assert_int_equal(tu_count_lines(q.out, "\"query\":\"q1\",\"total\""), 1);
+    assert_int_equal(tu_count_lines(q.out, "\"query\":\"q7\",\"total\""), 1);
+    tu_run_free(&q);
+    tu_run_free(&d);
+    free(path);
+}
+
 /* A 6 MB line inside a spec (under the limit) is indexed, not choked
  * on. */
 static void
@@ -1100,6 +1162,7 @@ main(void)
         T(test_limits_spec_of_exactly_the_limit_is_read_one_byte_more_is_not),
         T(test_limits_ten_mb_line_rejects_only_what_holds_it),
         T(test_limits_batch_blank_and_bad_lines),
+        T(test_limits_batch_lines_obey_the_indexers_rules),
         T(test_limits_long_line_under_the_limit_is_indexed),
         T(test_limits_ids_over_the_limit_cost_their_line_not_the_file),
         T(test_limits_nul_bytes_are_reported_with_their_offset),
