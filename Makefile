@@ -38,7 +38,8 @@ TESTLIBS   = -lcmocka
 
 # Debian packages the build and the tests need.
 DEB_PACKAGES = g++ make pkg-config libxapian-dev libstemmer-dev \
-               libcmocka-dev libjansson-dev libutf8proc-dev libarpack2-dev
+               libcmocka-dev libjansson-dev libutf8proc-dev libarpack2-dev \
+               valgrind
 
 INDEXER_SRC = indexer/status.c indexer/arena.c indexer/buf.c \
               indexer/analyze.c indexer/spec.c indexer/spec_json.c \
@@ -70,7 +71,7 @@ UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_overlap 
              test_onet test_model test_parts
 CLI_TESTS  = test_cli_index test_cli_query test_cli_limits \
              test_cli_concurrent test_cli_crash test_cli_parallel \
-             test_cli_rank test_cli_walk
+             test_cli_rank test_cli_walk test_cli_scaling
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(CLI_TESTS:%=$(BUILD)/tests/%) \
              $(REPLAY_TESTS:%=$(BUILD)/tests/%)
 
@@ -211,7 +212,7 @@ check-build: $(BINS) $(TEST_BINS)
 run-tests: $(BINS) $(TEST_BINS)
 	@set -e; for t in $(TEST_BINS); do \
 	  echo "== $$t"; \
-	  JOBDEX_BIN=$(BUILD) JOBDEX_SHARED=$(SHARED) $$t; \
+	  JOBDEX_BIN=$(BUILD) JOBDEX_SHARED=$(SHARED) JOBDEX_SAN=$(SAN) $$t; \
 	done
 
 parse-report: $(BUILD)/tests/test_calhr

@@ -91,6 +91,12 @@ struct jd_str_list {
     size_t len;
 };
 
+/* The longest record id an index takes, in bytes: the id is stored as a
+ * Xapian term, whose limit is 245 bytes, behind a prefix. An id made
+ * from a jurisdiction and a code or title always fits (see
+ * jd_spec_check); an id given in JSON that does not is rejected. */
+#define JD_ID_MAX_BYTES 200
+
 /*
  * A classification. Every string is UTF-8 (NFKC, typographic punctuation
  * folded to ASCII) and NULL when the spec does not give it. All memory
@@ -129,6 +135,23 @@ typedef struct jd_spec {
 
 /* Release SPEC and everything it points to. Accepts NULL. */
 void jd_spec_free(jd_spec *spec);
+
+/*
+ * Whether an index can take SPEC: its id must be 1 to JD_ID_MAX_BYTES
+ * bytes without control characters (the index keeps ids one per line).
+ * JD_OK, or JD_ERR_INVALID_ARG with the reason in MSG ("id is 300 bytes,
+ * over the 200-byte limit"). The readers check every record they make
+ * (a record they reject reaches SINK->reject, not SINK->spec), and
+ * jd_db_add() refuses what fails it.
+ *
+ * Ids the readers make from a jurisdiction and a code or title always
+ * pass: one that would be longer than JD_ID_MAX_BYTES is cut at a '-'
+ * (both parts: the jurisdiction to at most 64 bytes) and ends in '-' and
+ * 8 hex digits of a hash of the whole slug, so it stays the same from run
+ * to run and two long titles that differ only near the end still get
+ * different ids.
+ */
+jd_status jd_spec_check(const jd_spec *spec, char *msg, size_t msglen);
 
 /* The slug form used for ids and filters: lower case without accents,
  * apostrophes and '*' dropped ("Manager's" -> "managers", "O*NET" ->
@@ -186,9 +209,11 @@ struct jd_parse_opts {
 /*
  * Where parsed records go. SPEC receives each record and owns it from
  * then on (it must call jd_spec_free eventually); a non-JD_OK return stops
- * the parse and is returned by the jd_parse_* call. REJECT, if not NULL,
- * hears about each input that yields no record: SOURCE is the file, LINE
- * the line (0 for the whole file), WHY a short lower-case reason.
+ * the parse and is returned by the jd_parse_* call. Every record SPEC
+ * gets passes jd_spec_check(). REJECT, if not NULL, hears about each
+ * input that yields no record (a JSON line, a class of a series spec, or
+ * a whole file): SOURCE is the file, LINE the line (0 for the whole
+ * file), WHY a short lower-case reason; the parse goes on.
  */
 struct jd_parse_sink {
     jd_status (*spec)(void *ctx, jd_spec *spec);
@@ -200,7 +225,7 @@ struct jd_parse_sink {
 /*
  * Parse the file at PATH in OPTS->format and hand each record to SINK.
  * A text spec yields one record per class (a series spec lists several).
- * Returns JD_OK when the file was read, even if some JSON lines were
+ * Returns JD_OK when the file was read, even if some records were
  * rejected (SINK->reject heard why); JD_ERR_IO (unreadable, missing),
  * JD_ERR_TOO_BIG, JD_ERR_INVALID_ARG (empty, binary, invalid UTF-8, no
  * record found, not a regular file, on a pseudo filesystem such as /proc:
@@ -228,6 +253,16 @@ jd_status jd_spec_to_json(const jd_spec *spec, jd_buf *out);
  * gets one made from its jurisdiction and code or title. */
 jd_status jd_spec_from_json(const char *json, size_t len, const char *source,
                             jd_spec **out, char *msg, size_t msglen);
+
+/*
+ * The rules every reader of JSON lines in jobdex applies to a line
+ * (jobdex-index, and match --batch for its requests): no NUL byte, valid
+ * UTF-8, valid JSON, an object, no key twice. JD_OK, or
+ * JD_ERR_INVALID_ARG with the reason in MSG ("invalid JSON at column 29:
+ * duplicate object key near '"id"'").
+ */
+jd_status jd_json_line_check(const char *line, size_t len, char *msg,
+                             size_t msglen);
 
 /*
  * Walk the paths PATHS[0..N) the way jobdex-index reads its arguments: a
@@ -305,7 +340,8 @@ size_t jd_db_recovered(const jd_db *db);
  * Add SPEC to the current batch, replacing any record with the same id.
  * The batch is committed when its text exceeds the batch size (see
  * jd_db_set_batch_bytes) and by jd_db_commit(). SPEC stays the caller's.
- * Returns JD_OK, JD_ERR_INVALID_ARG (no id), JD_ERR_NOMEM, JD_ERR_IO,
+ * Returns JD_OK, JD_ERR_INVALID_ARG (SPEC fails jd_spec_check(); nothing
+ * was added and the handle can go on), JD_ERR_NOMEM, JD_ERR_IO,
  * JD_ERR_BACKEND.
  */
 jd_status jd_db_add(jd_db *db, const jd_spec *spec);

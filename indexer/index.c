@@ -356,10 +356,9 @@ jd_db_add(jd_db *db, const jd_spec *spec)
 {
     if (!db->writable)
         return db_fail(db, JD_ERR_INVALID_ARG, "index is open read-only");
-    if (!spec->id || !*spec->id)
-        return db_fail(db, JD_ERR_INVALID_ARG, "record has no id");
-    if (strlen(spec->id) > 200)
-        return db_fail(db, JD_ERR_INVALID_ARG, "record id is over 200 bytes");
+    char why[160];
+    if (jd_spec_check(spec, why, sizeof(why)) != JD_OK)
+        return db_fail(db, JD_ERR_INVALID_ARG, "%s", why);
     jd_status st = write_record(db, spec);
     if (st == JD_ERR_NOMEM || st == JD_ERR_INVALID_ARG)
         return db_fail(db, st, "cannot build document for '%s': %s", spec->id,

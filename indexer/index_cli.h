@@ -34,6 +34,7 @@ struct run {
     jd_db *db;
     struct file_list files;
     size_t lo, hi; /* the files this process reads */
+    size_t current; /* the file being read */
     size_t records, rejected, failed_files;
     jd_buf json;
     bool show_progress;

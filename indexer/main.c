@@ -67,7 +67,9 @@ static const char usage_text[] =
     "\n"
     "Inputs that cannot be used (empty, binary, not UTF-8, over 8 MiB, no\n"
     "class title, unreadable) are reported one line each on stderr and\n"
-    "skipped; everything else is indexed. SIGINT or SIGTERM stop after\n"
+    "skipped; everything else is indexed. So is a record whose id is over\n"
+    "200 bytes or has a control character, by its file and line (ids made\n"
+    "from a long title are cut to fit). SIGINT or SIGTERM stop after\n"
     "committing what was read so far.\n"
     "\n"
     "Exit status: 0 all inputs indexed, 1 some inputs rejected, 2 usage\n"
@@ -262,6 +264,20 @@ progress(struct run *r, bool final)
     fflush(stderr);
 }
 
+static void on_reject(void *ctx, const char *source, unsigned line,
+                      const char *why);
+
+/* A record the index refused as bad input is one rejected input, not the
+ * end of the run: it is reported by the file being read and, when the
+ * record was read from that file, its line. */
+static void
+refused(struct run *r, const jd_spec *spec)
+{
+    const char *file = r->files.path[r->current];
+    bool here = spec->source_file && strcmp(spec->source_file, file) == 0;
+    on_reject(r, file, here ? spec->source_line : 0, jd_db_errmsg(r->db));
+}
+
 static jd_status
 on_spec(void *ctx, jd_spec *spec)
 {
@@ -276,6 +292,11 @@ on_spec(void *ctx, jd_spec *spec)
         }
     } else {
         st = jd_db_add(r->db, spec);
+        if (st == JD_ERR_INVALID_ARG) {
+            refused(r, spec);
+            jd_spec_free(spec);
+            return JD_OK;
+        }
     }
     jd_spec_free(spec);
     if (st == JD_OK)
@@ -311,6 +332,7 @@ read_inputs(struct run *r)
             .folder_jurisdiction = r->files.folder[i],
             .onet_tasks_only = r->opt.onet_tasks_only};
         char why[512] = "";
+        r->current = i;
         jd_status st = jd_parse_file(r->files.path[i], &po, &sink, why,
                                      sizeof(why));
         r->done_files++;

@@ -9,6 +9,7 @@
 #include "analyze.h"
 #include "buf.h"
 #include "pseudofs.h"
+#include "spec.h"
 #include "spec_json.h"
 #include "spec_onet.h"
 #include "spec_text.h"
@@ -148,18 +149,6 @@ jsonl_line(const char *line, size_t len, const char *path, unsigned no,
 {
     char why[256];
     jd_spec *s;
-    const char *nul = memchr(line, '\0', len);
-    size_t bad = analyze_utf8_invalid_at(line, len);
-    if (nul || bad < len) {
-        if (nul)
-            snprintf(why, sizeof(why), "NUL byte at column %zu",
-                     (size_t)(nul - line) + 1);
-        else
-            snprintf(why, sizeof(why), "invalid UTF-8 at column %zu", bad + 1);
-        if (sink->reject)
-            sink->reject(sink->ctx, path, no, why);
-        return JD_OK;
-    }
     const char *jur = opts && opts->folder_jurisdiction
                           ? opts->folder_jurisdiction
                           : (opts ? opts->jurisdiction : NULL);
@@ -173,7 +162,7 @@ jsonl_line(const char *line, size_t len, const char *path, unsigned no,
     }
     if (s->source_line == 0)
         s->source_line = no;
-    return sink->spec(sink->ctx, s);
+    return spec_emit(sink, s, path, no);
 }
 
 /* The line being gathered by parse_jsonl(). */

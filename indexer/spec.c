@@ -203,21 +203,29 @@ spec_set_grade(jd_spec *s, const char *text, size_t len)
 /* Slugs and ids                                                       */
 /* ------------------------------------------------------------------ */
 
-char *
-jd_slug(const char *text, char *buf, size_t size)
+/* TEXT case-folded, accents stripped and compatibility forms composed
+ * ("Montréal" -> "montreal"), malloc'd; NULL when utf8proc cannot (then
+ * the text is slugged as it is). */
+static char *
+slug_fold(const char *text)
 {
-    if (size == 0)
-        return buf;
-    size_t o = 0;
-    bool dash = false;
     utf8proc_uint8_t *folded = NULL;
-    const char *src = text ? text : "";
-    /* Strip accents and fold case so "Montréal" slugs as "montreal". */
-    if (utf8proc_map((const utf8proc_uint8_t *)src, 0, &folded,
+    if (utf8proc_map((const utf8proc_uint8_t *)text, 0, &folded,
                      UTF8PROC_NULLTERM | UTF8PROC_STABLE |
                          UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
-                         UTF8PROC_CASEFOLD | UTF8PROC_COMPAT) >= 0)
-        src = (const char *)folded;
+                         UTF8PROC_CASEFOLD | UTF8PROC_COMPAT) < 0)
+        return NULL;
+    return (char *)folded;
+}
+
+/* The slug of the folded text SRC into BUF (SIZE bytes with the NUL, at
+ * least 1). Never longer than SRC: every '-' stands for at least one
+ * byte dropped. */
+static void
+slug_write(const char *src, char *buf, size_t size)
+{
+    size_t o = 0;
+    bool dash = false;
     for (const char *p = src; *p && o + 1 < size; p++) {
         unsigned char c = (unsigned char)*p;
         if (c == '\'' || c == '*')
@@ -246,12 +254,22 @@ jd_slug(const char *text, char *buf, size_t size)
     while (o > 0 && buf[o - 1] == '-')
         o--;
     buf[o] = '\0';
+}
+
+char *
+jd_slug(const char *text, char *buf, size_t size)
+{
+    if (size == 0)
+        return buf;
+    char *folded = slug_fold(text ? text : "");
+    slug_write(folded ? folded : (text ? text : ""), buf, size);
     free(folded);
     return buf;
 }
 
-char *
-jd_jurisdiction_slug(const char *name, char *buf, size_t size)
+/* NAME without a leading "City of", "County of", ... */
+static const char *
+jurisdiction_name(const char *name)
 {
     static const char *const drop[] = {
         "city and county of ", "city of ",    "county of ", "state of ",
@@ -261,30 +279,147 @@ jd_jurisdiction_slug(const char *name, char *buf, size_t size)
     const char *p = name ? name : "";
     for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
         size_t n = strlen(drop[i]);
-        if (strncasecmp(p, drop[i], n) == 0) {
-            p += n;
-            break;
-        }
+        if (strncasecmp(p, drop[i], n) == 0)
+            return p + n;
     }
-    return jd_slug(p, buf, size);
+    return p;
+}
+
+char *
+jd_jurisdiction_slug(const char *name, char *buf, size_t size)
+{
+    return jd_slug(jurisdiction_name(name), buf, size);
+}
+
+/* The whole slug of TEXT, however long, malloc'd; NULL when out of
+ * memory. */
+static char *
+slug_dup(const char *text)
+{
+    char *folded = slug_fold(text);
+    const char *src = folded ? folded : text;
+    char *out = malloc(strlen(src) + 1);
+    if (out)
+        slug_write(src, out, strlen(src) + 1);
+    free(folded);
+    return out;
+}
+
+/* The length of SLUG cut to at most MAX bytes: at its last '-' when that
+ * keeps at least half, else at a character boundary. */
+static size_t
+slug_cut(const char *slug, size_t max)
+{
+    size_t len = strlen(slug);
+    if (len <= max)
+        return len;
+    size_t cut = max;
+    while (cut > 0 && slug[cut] != '-')
+        cut--;
+    if (cut < max / 2) {
+        cut = max;
+        while (cut > 0 && ((unsigned char)slug[cut] & 0xc0) == 0x80)
+            cut--; /* slug[cut] starts a character */
+    }
+    while (cut > 0 && slug[cut - 1] == '-')
+        cut--;
+    return cut;
+}
+
+/* Made ids cut their jurisdiction to this many bytes when too long. */
+#define ID_JURISDICTION_CUT 64
+
+static uint32_t
+fnv1a32(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* "JUR/KEY", or when that is over JD_ID_MAX_BYTES both parts cut and a
+ * hash of the whole id appended (jobdex.h, jd_spec_check), into *OUT
+ * (malloc'd). */
+static jd_status
+join_id(const char *jur, const char *key, char **out)
+{
+    size_t jl = strlen(jur), kl = strlen(key);
+    char *id = malloc(jl + kl + 2);
+    if (!id)
+        return JD_ERR_NOMEM;
+    snprintf(id, jl + kl + 2, "%s/%s", jur, key);
+    *out = id;
+    if (jl + 1 + kl <= JD_ID_MAX_BYTES)
+        return JD_OK;
+    uint32_t h = fnv1a32(id);
+    enum { HASH_TAIL = 9 }; /* "-" and 8 hex digits */
+    jl = slug_cut(jur, ID_JURISDICTION_CUT);
+    kl = slug_cut(key, JD_ID_MAX_BYTES - jl - 1 - HASH_TAIL);
+    snprintf(id, JD_ID_MAX_BYTES + 1, "%.*s/%.*s-%08lx", (int)jl, jur,
+             (int)kl, key, (unsigned long)h);
+    return JD_OK;
 }
 
 jd_status
 spec_make_id(jd_spec *s)
 {
-    char jur[128], key[160], id[300];
     const char *what = s->code ? s->code : s->title;
     if (!what)
         return JD_ERR_INVALID_ARG;
-    jd_jurisdiction_slug(s->jurisdiction ? s->jurisdiction : "unknown", jur,
-                         sizeof(jur));
-    if (!jur[0])
-        snprintf(jur, sizeof(jur), "unknown");
-    jd_slug(what, key, sizeof(key));
-    if (!key[0])
+    char *jur = slug_dup(jurisdiction_name(s->jurisdiction));
+    char *key = slug_dup(what);
+    char *id = NULL;
+    jd_status st = !jur || !key ? JD_ERR_NOMEM
+                   : !key[0]    ? JD_ERR_INVALID_ARG
+                                : join_id(jur[0] ? jur : "unknown", key, &id);
+    if (st == JD_OK)
+        st = spec_set(s, &s->id, id, strlen(id));
+    free(jur);
+    free(key);
+    free(id);
+    return st;
+}
+
+jd_status
+jd_spec_check(const jd_spec *spec, char *msg, size_t msglen)
+{
+    const char *id = spec->id;
+    size_t len = id ? strlen(id) : 0;
+    if (len == 0) {
+        snprintf(msg, msglen, "record has no id");
         return JD_ERR_INVALID_ARG;
-    snprintf(id, sizeof(id), "%s/%s", jur, key);
-    return spec_set(s, &s->id, id, strlen(id));
+    }
+    if (len > JD_ID_MAX_BYTES) {
+        snprintf(msg, msglen, "id is %zu bytes, over the %d-byte limit", len,
+                 JD_ID_MAX_BYTES);
+        return JD_ERR_INVALID_ARG;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)id[i];
+        if (c < 0x20 || c == 0x7f) {
+            snprintf(msg, msglen,
+                     "id has a control character (0x%02x) at byte %zu", c,
+                     i + 1);
+            return JD_ERR_INVALID_ARG;
+        }
+    }
+    return JD_OK;
+}
+
+jd_status
+spec_emit(const struct jd_parse_sink *sink, jd_spec *s, const char *source,
+          unsigned line)
+{
+    char why[160];
+    if (jd_spec_check(s, why, sizeof(why)) == JD_OK)
+        return sink->spec(sink->ctx, s);
+    jd_spec_free(s);
+    if (sink->reject)
+        sink->reject(sink->ctx, source, line, why);
+    return JD_OK;
 }
 
 /* ------------------------------------------------------------------ */

@@ -36,6 +36,13 @@ jd_status spec_set_grade(jd_spec *s, const char *text, size_t len);
  * neither a code nor a title. */
 jd_status spec_make_id(jd_spec *s);
 
+/* Hand record S, read from SOURCE at LINE, to SINK->spec when an index
+ * can take it (jd_spec_check); else free it and tell SINK->reject why.
+ * Every reader hands its records over through this. Returns what
+ * SINK->spec returned, or JD_OK. */
+jd_status spec_emit(const struct jd_parse_sink *sink, jd_spec *s,
+                    const char *source, unsigned line);
+
 /* Bytes of text the record holds (for batch accounting). */
 size_t spec_text_bytes(const jd_spec *s);
 

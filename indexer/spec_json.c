@@ -371,24 +371,52 @@ read_record(struct reader *r, json_t *o, const char *default_jurisdiction)
     return JD_OK;
 }
 
+json_t *
+spec_json_line(const char *line, size_t len, char *msg, size_t msglen)
+{
+    const char *nul = memchr(line, '\0', len);
+    if (nul) {
+        snprintf(msg, msglen, "NUL byte at column %zu",
+                 (size_t)(nul - line) + 1);
+        return NULL;
+    }
+    size_t bad = analyze_utf8_invalid_at(line, len);
+    if (bad < len) {
+        snprintf(msg, msglen, "invalid UTF-8 at column %zu", bad + 1);
+        return NULL;
+    }
+    json_error_t err;
+    json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
+    if (!o) {
+        snprintf(msg, msglen, "invalid JSON at column %d: %s", err.column,
+                 err.text);
+        return NULL;
+    }
+    if (!json_is_object(o)) {
+        json_decref(o);
+        snprintf(msg, msglen, "expected a JSON object");
+        return NULL;
+    }
+    return o;
+}
+
+jd_status
+jd_json_line_check(const char *line, size_t len, char *msg, size_t msglen)
+{
+    json_t *o = spec_json_line(line, len, msg, msglen);
+    json_decref(o);
+    return o ? JD_OK : JD_ERR_INVALID_ARG;
+}
+
 jd_status
 spec_from_json(const char *json, size_t len, const char *source,
                const char *default_jurisdiction, jd_spec **out, char *msg,
                size_t msglen)
 {
     *out = NULL;
-    json_error_t err;
-    json_t *o = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
-    if (!o) {
-        snprintf(msg, msglen, "invalid JSON at column %d: %s", err.column,
-                 err.text);
+    json_t *o = spec_json_line(json, len, msg, msglen);
+    if (!o)
         return JD_ERR_INVALID_ARG;
-    }
-    if (!json_is_object(o)) {
-        json_decref(o);
-        snprintf(msg, msglen, "expected a JSON object");
-        return JD_ERR_INVALID_ARG;
-    }
     struct reader r = {NULL, {NULL, 0, 0}, msg, msglen, source};
     jd_status st = spec_new(&r.s);
     if (st == JD_OK)

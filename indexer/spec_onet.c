@@ -451,7 +451,7 @@ spec_onet_import(const char *dir, const struct jd_parse_opts *opts,
             break;
         jd_spec *s = x->spec;
         x->spec = NULL; /* the sink owns it now */
-        st = sink->spec(sink->ctx, s);
+        st = spec_emit(sink, s, source, 0);
     }
     if (st == JD_ERR_NOMEM)
         snprintf(msg, msglen, "out of memory");

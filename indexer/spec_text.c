@@ -22,6 +22,7 @@
 #include "spec_items.h"
 #include "spec_lines.h"
 #include "spec_vocab.h"
+#include "termmap.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -744,6 +745,10 @@ struct builder {
     const char *kind;
     jd_buf text;
     char other_kind[96]; /* heading of an "other" section */
+    /* Items so far per list and kind (key: ordinal_key()), the ordinal
+     * of the next unnumbered one less one. */
+    struct termmap ordinals;
+    jd_buf key;
 };
 
 static struct jd_item_list *
@@ -762,15 +767,42 @@ list_for_kind(jd_spec *s, const char *kind)
     return &s->education;
 }
 
-static unsigned
-count_kind(const struct jd_item_list *list, const char *kind)
+/* The key of LIST and KIND in BD->ordinals: the list's address, then
+ * the kind ('-' for none, so no kind and "" differ). */
+static jd_status
+ordinal_key(struct builder *bd, const struct jd_item_list *list,
+            const char *kind)
 {
-    unsigned n = 0;
-    for (size_t i = 0; i < list->len; i++)
-        if ((list->v[i].kind && kind && strcmp(list->v[i].kind, kind) == 0) ||
-            (!list->v[i].kind && !kind))
-            n++;
-    return n;
+    buf_clear(&bd->key);
+    jd_status st = buf_append(&bd->key, (const char *)&list, sizeof(list));
+    if (st == JD_OK)
+        st = kind ? buf_putc(&bd->key, '+') : buf_putc(&bd->key, '-');
+    if (st == JD_OK && kind)
+        st = buf_puts(&bd->key, kind);
+    return st;
+}
+
+/* Add item TEXT to LIST. An unnumbered item gets the next ordinal of its
+ * kind in LIST, counted in a map rather than by walking the list, which
+ * would make a list of n items cost n * n / 2 comparisons. */
+static jd_status
+add_to_list(struct builder *bd, struct jd_item_list *list, unsigned n,
+            bool numbered, const char *kind, const char *text, size_t len,
+            unsigned line)
+{
+    jd_status st = ordinal_key(bd, list, kind);
+    struct termmap_entry *count =
+        st == JD_OK ? termmap_get(&bd->ordinals, bd->key.data, bd->key.len)
+                    : NULL;
+    if (!count)
+        return JD_ERR_NOMEM;
+    if (!numbered)
+        n = (unsigned)count->value + 1;
+    size_t before = list->len;
+    st = spec_add_item(bd->s, list, n, kind, text, len, line);
+    if (st == JD_OK && list->len > before)
+        count->value++;
+    return st;
 }
 
 static jd_status
@@ -789,8 +821,6 @@ add_item(void *ctx, unsigned n, bool numbered, const char *text, size_t len,
             kind = kind ? kind : own;
         list = list_for_kind(bd->s, kind);
     }
-    if (!numbered)
-        n = count_kind(list, kind) + 1;
     const struct block *b = bd->b;
     if (b->label.len) {
         /* "Either I: One year of experience ..." */
@@ -802,10 +832,10 @@ add_item(void *ctx, unsigned n, bool numbered, const char *text, size_t len,
             st = buf_append(&bd->text, text, len);
         if (st != JD_OK)
             return st;
-        return spec_add_item(bd->s, list, n, kind, bd->text.data,
-                             bd->text.len, line);
+        text = bd->text.data;
+        len = bd->text.len;
     }
-    return spec_add_item(bd->s, list, n, kind, text, len, line);
+    return add_to_list(bd, list, n, numbered, kind, text, len, line);
 }
 
 /* Append the block's paragraphs to the text field *FIELD. */
@@ -956,7 +986,8 @@ build_record(struct parser *p, size_t k, bool series, jd_spec **out)
     jd_status st = spec_new(&s);
     if (st != JD_OK)
         return st;
-    struct builder bd = {p, s, NULL, NULL, NULL, {NULL, 0, 0}, ""};
+    struct builder bd = {p, s, NULL, NULL, NULL, {NULL, 0, 0}, "",
+                         {NULL, 0, 0}, {NULL, 0, 0}};
     char buf[512];
 
     /* Who and what. */
@@ -1045,6 +1076,8 @@ build_record(struct parser *p, size_t k, bool series, jd_spec **out)
     if (st == JD_OK && (st = spec_make_id(s)) == JD_ERR_INVALID_ARG)
         st = JD_ERR_INVALID_ARG;
     jd_buf_free(&bd.text);
+    jd_buf_free(&bd.key);
+    termmap_free(&bd.ordinals);
     if (st != JD_OK) {
         jd_spec_free(s);
         return st;
@@ -1094,7 +1127,7 @@ spec_text_parse(char *text, size_t len, const char *source,
             break;
         }
         if (st == JD_OK)
-            st = sink->spec(sink->ctx, s);
+            st = spec_emit(sink, s, source, s->source_line);
     }
 out:
     free(p->lines);

@@ -109,8 +109,13 @@ answer_line(const struct batch *b, const char *line, size_t n, unsigned no,
     }
     if (strspn(line, " \t\r\n") == n)
         return;
-    json_error_t err;
-    json_t *o = json_loadb(line, n, 0, &err);
+    /* A request line obeys the rules of a record line (jobdex-index):
+     * the same check, the same words. */
+    char why[256] = "";
+    json_t *o = NULL;
+    if (jd_json_line_check(line, n, why, sizeof(why)) == JD_OK &&
+        !(o = json_loadb(line, n, JSON_REJECT_DUPLICATES, NULL)))
+        snprintf(why, sizeof(why), "out of memory");
     json_t *id = o ? json_object_get(o, "id") : NULL;
     json_t *text = o ? json_object_get(o, "text") : NULL;
     char idbuf[64];
@@ -122,10 +127,7 @@ answer_line(const struct batch *b, const char *line, size_t n, unsigned no,
                  (long long)json_integer_value(id));
         name = idbuf;
     }
-    char why[256] = "";
-    if (!o)
-        snprintf(why, sizeof(why), "invalid JSON: %s", err.text);
-    else if (!json_is_string(text))
+    if (o && !json_is_string(text))
         snprintf(why, sizeof(why), "no \"text\" string");
     if (why[0]) {
         reject(b, no, name, why, t);

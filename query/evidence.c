@@ -61,6 +61,42 @@ push_line(struct qlines *q, struct analyzer *a, struct idf *idf,
     return JD_OK;
 }
 
+/* Q->stems and the lines of each (see evidence.h), by a counting sort:
+ * the lines of stem K are counted into START[K + 2], the counts summed so
+ * that START[K + 1] is where they go, and each placed line moves it on,
+ * which leaves START[K] .. START[K + 1] the lines of K. */
+static jd_status
+index_lines(struct qlines *q)
+{
+    size_t nstems = 0, total = 0;
+    const struct termmap_entry *e;
+    for (size_t k = 0; k < q->n; k++)
+        for (size_t i = 0; (e = termmap_next(&q->v[k].v.w, &i)) != NULL;) {
+            struct termmap_entry *s = termmap_get(&q->stems, e->key, e->len);
+            if (!s)
+                return JD_ERR_NOMEM;
+            if (s->value == 0)
+                s->value = (double)++nstems;
+            total++;
+        }
+    q->start = calloc(nstems + 2, sizeof(*q->start));
+    q->line_of = malloc((total ? total : 1) * sizeof(*q->line_of));
+    if (!q->start || !q->line_of)
+        return JD_ERR_NOMEM;
+    for (size_t k = 0; k < q->n; k++)
+        for (size_t i = 0; (e = termmap_next(&q->v[k].v.w, &i)) != NULL;)
+            q->start[(size_t)termmap_find(&q->stems, e->key, e->len)->value +
+                     1]++;
+    for (size_t s = 2; s < nstems + 2; s++)
+        q->start[s] += q->start[s - 1];
+    for (size_t k = 0; k < q->n; k++)
+        for (size_t i = 0; (e = termmap_next(&q->v[k].v.w, &i)) != NULL;) {
+            size_t s = (size_t)termmap_find(&q->stems, e->key, e->len)->value;
+            q->line_of[q->start[s]++] = (uint32_t)k;
+        }
+    return JD_OK;
+}
+
 jd_status
 qlines_from_text(struct qlines *q, struct analyzer *a, struct idf *idf,
                  const char *text, size_t len)
@@ -93,7 +129,7 @@ qlines_from_text(struct qlines *q, struct analyzer *a, struct idf *idf,
         line++;
         start = i + 1;
     }
-    return st;
+    return st == JD_OK ? index_lines(q) : st;
 }
 
 jd_status
@@ -105,7 +141,7 @@ qlines_from_items(struct qlines *q, struct analyzer *a, struct idf *idf,
         if (!evidence_is_boilerplate(list->v[i].text))
             st = push_line(q, a, idf, list->v[i].n, list->v[i].text,
                            strlen(list->v[i].text));
-    return st;
+    return st == JD_OK ? index_lines(q) : st;
 }
 
 void
@@ -114,6 +150,9 @@ qlines_free(struct qlines *q)
     for (size_t i = 0; i < q->n; i++)
         tvec_free(&q->v[i].v);
     free(q->v);
+    termmap_free(&q->stems);
+    free(q->start);
+    free(q->line_of);
     memset(q, 0, sizeof(*q));
 }
 
@@ -134,14 +173,42 @@ evidence_is_boilerplate(const char *text)
     return false;
 }
 
-static size_t
-shared_count(const struct tvec *a, const struct tvec *b)
+/* tvec_cosine(ITEM, LINE) (the same sum in the same order) and, in the
+ * same pass, how many stems they share into *SHARED. ITEM_STEMS holds
+ * ITEM's entries in the order termmap_next() gives them, so the pass
+ * over the item does not walk its table's empty slots. */
+static double
+cosine_shared(const struct tvec *item,
+              const struct termmap_entry *const *item_stems,
+              const struct tvec *line, size_t *shared)
 {
-    size_t n = 0, i = 0;
-    const struct termmap_entry *e;
-    while ((e = termmap_next(&a->w, &i)) != NULL)
-        n += termmap_find(&b->w, e->key, e->len) != NULL;
-    return n;
+    *shared = 0;
+    if (item->norm == 0 || line->norm == 0)
+        return 0;
+    double dot = 0;
+    if (item->w.n <= line->w.n) {
+        for (size_t k = 0; k < item->w.n; k++) {
+            const struct termmap_entry *e = item_stems[k];
+            const struct termmap_entry *f =
+                termmap_find(&line->w, e->key, e->len);
+            if (f) {
+                dot += e->value * f->value;
+                ++*shared;
+            }
+        }
+    } else {
+        size_t i = 0;
+        const struct termmap_entry *e;
+        while ((e = termmap_next(&line->w, &i)) != NULL) {
+            const struct termmap_entry *f =
+                termmap_find(&item->w, e->key, e->len);
+            if (f) {
+                dot += e->value * f->value;
+                ++*shared;
+            }
+        }
+    }
+    return dot / (item->norm * line->norm);
 }
 
 struct scored {
@@ -157,6 +224,11 @@ struct scored_list {
     size_t n, cap;
 };
 
+/* The lines of one stem of an item: Q->line_of[lo .. hi). */
+struct span {
+    size_t lo, hi;
+};
+
 struct eval_ctx {
     struct analyzer *a;
     struct idf *idf;
@@ -164,7 +236,71 @@ struct eval_ctx {
     struct scored_list *out;
     struct tvec tmp;
     size_t order;
+    size_t per_item;  /* lines of stems walked per item, at most */
+    size_t item;      /* items compared so far */
+    size_t *seen;     /* per line: the item that last took it, + 1 */
+    uint32_t *cand;   /* the lines the current item is compared with */
+    struct span *spans; /* per stem of the current item */
+    const struct termmap_entry **stems;
+    size_t stems_cap;
 };
+
+static int
+by_length(const void *x, const void *y)
+{
+    const struct span *a = x, *b = y;
+    size_t la = a->hi - a->lo, lb = b->hi - b->lo;
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    return (a->lo > b->lo) - (a->lo < b->lo);
+}
+
+/* The lines that share a stem with C->tmp into C->cand (*N of them): the
+ * lines of its rarest stems first, C->per_item lines of stems walked at
+ * most (evidence.h). A line that shares no stem can have no similarity,
+ * so when nothing is cut short these are all the lines that matter. */
+static jd_status
+candidates(struct eval_ctx *c, size_t *n)
+{
+    const struct qlines *q = c->q;
+    if (c->tmp.w.n > c->stems_cap) {
+        struct span *v = realloc(c->spans, c->tmp.w.n * sizeof(*v));
+        if (v)
+            c->spans = v;
+        const struct termmap_entry **t =
+            realloc(c->stems, c->tmp.w.n * sizeof(*t));
+        if (t)
+            c->stems = t;
+        if (!v || !t)
+            return JD_ERR_NOMEM;
+        c->stems_cap = c->tmp.w.n;
+    }
+    size_t ns = 0, nt = 0, i = 0;
+    const struct termmap_entry *e;
+    while ((e = termmap_next(&c->tmp.w, &i)) != NULL) {
+        c->stems[nt++] = e;
+        const struct termmap_entry *s = termmap_find(&q->stems, e->key, e->len);
+        if (s) {
+            size_t k = (size_t)s->value - 1;
+            c->spans[ns++] = (struct span){q->start[k], q->start[k + 1]};
+        }
+    }
+    if (ns > 1)
+        qsort(c->spans, ns, sizeof(*c->spans), by_length);
+    c->item++;
+    size_t m = 0, walked = 0;
+    for (size_t s = 0; s < ns && walked < c->per_item; s++)
+        for (size_t p = c->spans[s].lo;
+             p < c->spans[s].hi && walked < c->per_item; p++, walked++) {
+            uint32_t line = q->line_of[p];
+            if (c->seen[line] != c->item) {
+                c->seen[line] = c->item;
+                c->cand[m++] = line;
+            }
+        }
+    *n = m;
+    return JD_OK;
+}
 
 static jd_status
 score_list(void *ctx, const char *name, const struct jd_item_list *list)
@@ -176,16 +312,22 @@ score_list(void *ctx, const char *name, const struct jd_item_list *list)
         const struct jd_item *it = &list->v[i];
         jd_status st = tvec_from_text(&c->tmp, c->a, c->idf, it->text,
                                       strlen(it->text));
+        size_t ncand = 0;
+        if (st == JD_OK)
+            st = candidates(c, &ncand);
         if (st != JD_OK)
             return st;
+        /* The most similar line, the first of them on a tie. */
         const struct qline *best = NULL;
         double sim = 0;
-        for (size_t k = 0; k < c->q->n; k++) {
-            double s = tvec_cosine(&c->tmp, &c->q->v[k].v);
-            if (s > sim && shared_count(&c->tmp, &c->q->v[k].v) >=
-                               EVIDENCE_SHARED) {
+        for (size_t k = 0; k < ncand; k++) {
+            const struct qline *l = &c->q->v[c->cand[k]];
+            size_t shared;
+            double s = cosine_shared(&c->tmp, c->stems, &l->v, &shared);
+            if (shared >= EVIDENCE_SHARED &&
+                (s > sim || (s == sim && best && l < best))) {
                 sim = s;
-                best = &c->q->v[k];
+                best = l;
             }
         }
         /* Without enough shared words the item is not covered at all. */
@@ -200,6 +342,15 @@ score_list(void *ctx, const char *name, const struct jd_item_list *list)
         }
         o->v[o->n++] = (struct scored){name, it, best, sim, c->order++};
     }
+    return JD_OK;
+}
+
+/* Items score_list() compares: all but the "other" list's. */
+static jd_status
+count_items(void *ctx, const char *name, const struct jd_item_list *list)
+{
+    if (strcmp(name, "other") != 0)
+        *(size_t *)ctx += list->len;
     return JD_OK;
 }
 
@@ -264,8 +415,21 @@ evidence_add(jd_results *r, struct jd_hit *h, struct analyzer *a,
              const struct surface *words)
 {
     struct scored_list all = {NULL, 0, 0};
-    struct eval_ctx c = {a, idf, q, &all, {{NULL, 0, 0}, 0}, 0};
-    jd_status st = spec_each_clist(h->spec, score_list, &c);
+    struct eval_ctx c;
+    memset(&c, 0, sizeof(c));
+    c.a = a;
+    c.idf = idf;
+    c.q = q;
+    c.out = &all;
+    size_t items = 0;
+    spec_each_clist(h->spec, count_items, &items);
+    c.per_item = EVIDENCE_HIT_LINES / (items ? items : 1);
+    if (c.per_item < EVIDENCE_ITEM_LINES)
+        c.per_item = EVIDENCE_ITEM_LINES;
+    c.seen = calloc(q->n ? q->n : 1, sizeof(*c.seen));
+    c.cand = malloc((q->n ? q->n : 1) * sizeof(*c.cand));
+    jd_status st = c.seen && c.cand ? spec_each_clist(h->spec, score_list, &c)
+                                    : JD_ERR_NOMEM;
     struct jd_evidence *ev = NULL;
     struct jd_gap *gp = NULL;
     size_t nev = 0, ngap = 0;
@@ -326,6 +490,10 @@ out:
         h->ngaps = ngap;
     }
     tvec_free(&c.tmp);
+    free(c.seen);
+    free(c.cand);
+    free(c.spans);
+    free(c.stems);
     free(all.v);
     return st;
 }

@@ -51,7 +51,8 @@ jd_match(jd_db *db, const char *text, size_t len,
     jd_buf norm = {NULL, 0, 0};
     struct rank_query q;
     memset(&q, 0, sizeof(q));
-    struct qlines lines = {NULL, 0, 0};
+    struct qlines lines;
+    memset(&lines, 0, sizeof(lines));
     struct idf idf = {NULL, 0, {NULL, 0, 0}};
     struct surface words;
     memset(&words, 0, sizeof(words));
@@ -129,7 +130,8 @@ jd_similar(jd_db *db, const char *id, const struct jd_filter *f, size_t limit,
     jd_buf text = {NULL, 0, 0};
     struct rank_query q;
     memset(&q, 0, sizeof(q));
-    struct qlines lines = {NULL, 0, 0};
+    struct qlines lines;
+    memset(&lines, 0, sizeof(lines));
     struct idf idf = {NULL, 0, {NULL, 0, 0}};
     struct surface words;
     memset(&words, 0, sizeof(words));

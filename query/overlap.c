@@ -7,8 +7,10 @@
  * stems, (1 + ln tf) * ln(N / df) with N and df counted over the items
  * compared. One similarity join (simjoin.c) finds every pair of items of
  * different classes whose cosine reaches the lower of the two thresholds
- * in play. Items whose near-identical copies (cosine >= 0.8) span a large
- * share of the classes are boilerplate and reported apart; the rest are
+ * in play; items of one class are never paired, and the join passes over
+ * them (they come in runs) without looking. Items whose near-identical
+ * copies (cosine >= 0.8) span a large share of the classes are
+ * boilerplate and reported apart; the rest are
  * grouped by single linkage over the pairs that meet the --across rule,
  * and each group is shown around its centre, the member most similar to
  * all the others.
@@ -746,6 +748,41 @@ fill_details(struct ov *v, const struct comp *c, size_t nc)
     return st;
 }
 
+struct placed_member {
+    struct jd_overlap_member m;
+    size_t pos;
+};
+
+static int
+by_similarity_then_id(const void *x, const void *y)
+{
+    const struct placed_member *a = x, *b = y;
+    if (a->m.similarity != b->m.similarity)
+        return a->m.similarity > b->m.similarity ? -1 : 1;
+    int c = strcmp(a->m.id, b->m.id);
+    return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* Sort M[0..N) by similarity (highest first), then by class id, members
+ * that tie keeping their order: a stable sort in n log n (a group may
+ * have thousands of members). */
+static jd_status
+sort_members(struct jd_overlap_member *m, size_t n)
+{
+    if (n < 2)
+        return JD_OK;
+    struct placed_member *p = malloc(n * sizeof(*p));
+    if (!p)
+        return JD_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        p[i] = (struct placed_member){m[i], i};
+    qsort(p, n, sizeof(*p), by_similarity_then_id);
+    for (size_t i = 0; i < n; i++)
+        m[i] = p[i].m;
+    free(p);
+    return JD_OK;
+}
+
 /* Build the public group for component C around its centre: the first
  * member when CENTRE_FIRST, else the member most similar to the rest. */
 static jd_status
@@ -781,15 +818,9 @@ make_group(struct ov *v, const struct comp *c, bool centre_first,
     struct jd_overlap_member tmp = m[0];
     m[0] = m[best];
     m[best] = tmp;
-    for (size_t a = 2; a < c->n; a++)
-        for (size_t b = a; b > 1 && (m[b].similarity > m[b - 1].similarity ||
-                                     (m[b].similarity == m[b - 1].similarity &&
-                                      strcmp(m[b].id, m[b - 1].id) < 0));
-             b--) {
-            tmp = m[b];
-            m[b] = m[b - 1];
-            m[b - 1] = tmp;
-        }
+    jd_status st = sort_members(m + 1, c->n - 1);
+    if (st != JD_OK)
+        return st;
     g->members = m;
     g->n = c->n;
     g->classes = distinct(v, c, NULL);
@@ -1020,19 +1051,23 @@ jd_overlap_find(jd_db *db, const struct jd_overlap_opts *o, jd_overlap **out)
     v.mem = impl->mem;
     jd_status st = load_items(&v);
     struct sparse *vec = NULL;
+    size_t *cls = NULL;
     if (st == JD_OK) {
         weigh(&v);
         vec = malloc((v.n ? v.n : 1) * sizeof(*vec));
-        if (!vec)
+        cls = malloc((v.n ? v.n : 1) * sizeof(*cls));
+        if (!vec || !cls)
             st = JD_ERR_NOMEM;
     }
-    for (size_t i = 0; st == JD_OK && i < v.n; i++)
+    for (size_t i = 0; st == JD_OK && i < v.n; i++) {
         vec[i] = (struct sparse){v.items[i].t, v.items[i].w, v.items[i].nt};
+        cls[i] = v.items[i].cls;
+    }
     double tau = o->min_similarity < JD_OVERLAP_IDENTICAL
                      ? o->min_similarity
                      : JD_OVERLAP_IDENTICAL;
     if (st == JD_OK)
-        st = simjoin(vec, v.n, v.nterms, tau, keep_pair, &v);
+        st = simjoin(vec, v.n, v.nterms, tau, cls, keep_pair, &v);
     if (st == JD_ERR_INTERRUPTED)
         st = JD_ERR_NOMEM;
     if (st == JD_OK)
@@ -1041,6 +1076,7 @@ jd_overlap_find(jd_db *db, const struct jd_overlap_opts *o, jd_overlap **out)
     impl->pub.classes = v.ncls;
     impl->pub.pairs = v.npairs;
     free(vec);
+    free(cls);
     free(v.items);
     free(v.class_dept);
     free(v.class_jur);

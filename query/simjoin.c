@@ -1,9 +1,11 @@
 /*
  * simjoin.c: an all-pairs similarity join. The postings of every term
  * are built once; then each vector, in turn, walks the postings of its
- * own terms and accumulates dot products with the vectors after it. The
- * cost is the sum of squared document frequencies, not the square of the
- * number of vectors, and no score is approximate.
+ * own terms and accumulates dot products with the vectors after it of
+ * other groups. The cost is the number of pairs of vectors of different
+ * groups that share a term (plus a binary search per run of one group
+ * passed over), not the square of the number of vectors, and no score is
+ * approximate.
  */
 #include "simjoin.h"
 
@@ -15,9 +17,24 @@ struct posting {
     float w;
 };
 
+/* The first of the postings [LO, HI) (in item order) of an item at or
+ * after FIRST. */
+static size_t
+first_at(const struct posting *post, size_t lo, size_t hi, size_t first)
+{
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (post[mid].item < first)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 jd_status
 simjoin(const struct sparse *v, size_t n, size_t nterms, double tau,
-        simjoin_fn fn, void *ctx)
+        const size_t *group, simjoin_fn fn, void *ctx)
 {
     jd_status st = JD_OK;
     size_t *start = calloc(nterms + 1, sizeof(*start));
@@ -30,10 +47,15 @@ simjoin(const struct sparse *v, size_t n, size_t nterms, double tau,
     double *acc = calloc(n ? n : 1, sizeof(*acc));
     uint32_t *touched = malloc((n ? n : 1) * sizeof(*touched));
     size_t *fill = calloc(nterms + 1, sizeof(*fill));
-    if (!start || !post || !acc || !touched || !fill) {
+    size_t *run_end = group ? malloc((n ? n : 1) * sizeof(*run_end)) : NULL;
+    if (!start || !post || !acc || !touched || !fill || (group && !run_end)) {
         st = JD_ERR_NOMEM;
         goto out;
     }
+    /* RUN_END[J]: the first vector after J's run of its group. */
+    for (size_t i = n; group && i-- > 0;)
+        run_end[i] = i + 1 < n && group[i + 1] == group[i] ? run_end[i + 1]
+                                                            : i + 1;
     /* Postings in item order, so "items after I" is a suffix. */
     for (size_t i = 0; i < n; i++)
         for (uint32_t k = 0; k < v[i].n; k++)
@@ -51,17 +73,14 @@ simjoin(const struct sparse *v, size_t n, size_t nterms, double tau,
         for (uint32_t k = 0; k < v[i].n; k++) {
             uint32_t t = v[i].t[k];
             float wi = v[i].w[k];
-            /* Skip the postings up to and including I itself. */
-            size_t lo = start[t], hi = start[t + 1];
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (post[mid].item <= i)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            for (size_t p = lo; p < start[t + 1]; p++) {
+            size_t hi = start[t + 1];
+            for (size_t p = first_at(post, start[t], hi, i + 1); p < hi; p++) {
                 uint32_t j = post[p].item;
+                if (group && group[j] == group[i]) {
+                    /* J's run is I's group: pass over it. */
+                    p = first_at(post, p, hi, run_end[j]) - 1;
+                    continue;
+                }
                 if (acc[j] == 0)
                     touched[ntouched++] = j;
                 acc[j] += (double)wi * post[p].w;
@@ -81,5 +100,6 @@ out:
     free(acc);
     free(touched);
     free(fill);
+    free(run_end);
     return st;
 }

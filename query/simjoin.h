@@ -22,9 +22,14 @@ struct sparse {
  * non-zero return stops the join. */
 typedef int (*simjoin_fn)(void *ctx, size_t i, size_t j, double sim);
 
-/* Join V[0..N) (term ids below NTERMS) at threshold TAU. JD_OK,
- * JD_ERR_NOMEM, or JD_ERR_INTERRUPTED when FN stopped it. */
+/* Join V[0..N) (term ids below NTERMS) at threshold TAU. When GROUP is
+ * not NULL, two vectors of one group (GROUP[I] == GROUP[J]) are never
+ * paired, and a run of consecutive vectors of one group is passed over
+ * in one step, not looked at vector by vector: the items of one class
+ * come in such runs, so a class of 200,000 duties costs what 200,000
+ * classes of one duty cost. JD_OK, JD_ERR_NOMEM, or JD_ERR_INTERRUPTED
+ * when FN stopped it. */
 jd_status simjoin(const struct sparse *v, size_t n, size_t nterms, double tau,
-                  simjoin_fn fn, void *ctx);
+                  const size_t *group, simjoin_fn fn, void *ctx);
 
 #endif

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include "jobdex.h"
 
+#include "buf.h"
 #include "schema.h"
 #include "testutil.h"
 #include "xapian_shim.h"
@@ -341,6 +342,68 @@ test_limits_batch_blank_and_bad_lines(void **state)
     free(batch);
 }
 
+/* Drop "PROG: " from the start of every line of TEXT, in place. */
+static void
+drop_prog(char *text, const char *prog)
+{
+    size_t pl = strlen(prog);
+    char *o = text;
+    for (const char *l = text; *l;) {
+        if (strncmp(l, prog, pl) == 0)
+            l += pl;
+        while (*l && *l != '\n')
+            *o++ = *l++;
+        if (*l)
+            *o++ = *l++;
+    }
+    *o = '\0';
+}
+
+/* match --batch reads a line by the rules jobdex-index reads one by:
+ * a key twice, a NUL byte, invalid UTF-8 or a line that is no object get
+ * the indexer's very words, and the other lines are answered. */
+static void
+test_limits_batch_lines_obey_the_indexers_rules(void **state)
+{
+    struct fixture *f = *state;
+    static const char text[] =
+        "{\"id\": \"q1\", \"text\": \"web content\"}\n"
+        "{\"id\": \"q2\", \"text\": \"web content\", \"id\": \"q2b\"}\n"
+        "{\"id\": \"q3\", \"text\": \"web\", \"text\": \"content\"}\n"
+        "{\"id\": \"q4\", \"text\": \"web\0content\"}\n"
+        "{\"id\": \"q5\", \"text\": \"caf\xff\"}\n"
+        "[\"web content\"]\n"
+        "{\"id\": \"q7\", \"text\": \"web content\"}\n";
+    char *path = tu_write(f->in, "batch.jsonl", text, sizeof(text) - 1);
+    struct tu_run q, d;
+    const char *qa[] = {"jobdex-query", "-d",      f->db, "-f", "json",
+                        "match",        "--batch", path,  NULL};
+    tu_run(qa, NULL, &q);
+    const char *da[] = {"jobdex-index", "--dump", path, NULL};
+    tu_run(da, NULL, &d);
+    char want[4096];
+    snprintf(want, sizeof(want),
+             "rejected '%s' line 2: invalid JSON at column 40: duplicate "
+             "object key near '\"id\"'\n"
+             "rejected '%s' line 3: invalid JSON at column 34: duplicate "
+             "object key near '\"text\"'\n"
+             "rejected '%s' line 4: NUL byte at column 26\n"
+             "rejected '%s' line 5: invalid UTF-8 at column 26\n"
+             "rejected '%s' line 6: expected a JSON object\n",
+             path, path, path, path, path);
+    drop_prog(q.err, "jobdex-query: ");
+    drop_prog(d.err, "jobdex-index: ");
+    assert_string_equal(d.err, want);
+    assert_string_equal(q.err, want);
+    assert_int_equal(q.status, 1);
+    assert_int_equal(tu_count_lines(q.out, "\"error\":"), 5);
+    assert_int_equal(tu_count_lines(q.out, "\"query\":\"q1\",\"total\""), 1);
+    assert_int_equal(tu_count_lines(q.out, "\"query\":\"q7\",\"total\""), 1);
+    tu_run_free(&q);
+    tu_run_free(&d);
+    free(path);
+}
+
 /* A 6 MB line inside a spec (under the limit) is indexed, not choked
  * on. */
 static void
@@ -365,6 +428,176 @@ test_limits_long_line_under_the_limit_is_indexed(void **state)
              f->db);
     index_expect(f, 0, want, f->in, (const char *)NULL);
     assert_int_equal(assert_corpus_intact(f->db), N_CORPUS + 1);
+}
+
+/* ---- records the index cannot take ---- */
+
+/* Ids of JSON lines at and around JD_ID_MAX_BYTES: "t/" and then BODY
+ * times COUNT; WANT is the reason when the line is rejected. */
+static const struct {
+    const char *body;
+    size_t count;
+    const char *want;
+} id_cases[] = {
+    {"x", 197, NULL},
+    {"x", 198, NULL},
+    {"x", 199, "id is 201 bytes, over the 200-byte limit"},
+    {"x", 298, "id is 300 bytes, over the 200-byte limit"},
+    {"x", 4998, "id is 5000 bytes, over the 200-byte limit"},
+    {"\xce\xb1", 99, NULL}, /* Greek alpha: 2 + 198 bytes */
+    {"\xce\xb1", 100, "id is 202 bytes, over the 200-byte limit"},
+    {"\xe2\x82\xac", 66, NULL}, /* euro sign: 2 + 198 bytes */
+    {"\xe2\x82\xac", 67, "id is 203 bytes, over the 200-byte limit"},
+    {"a\\u0001b", 1, "id has a control character (0x01) at byte 4"},
+    {"a\\nb", 1, "id has a control character (0x0a) at byte 4"},
+};
+enum { N_ID_CASES = sizeof(id_cases) / sizeof(id_cases[0]) };
+
+static char *
+id_of_case(size_t k)
+{
+    size_t bl = strlen(id_cases[k].body);
+    char *id = malloc(2 + bl * id_cases[k].count + 1);
+    memcpy(id, "t/", 2);
+    for (size_t i = 0; i < id_cases[k].count; i++)
+        memcpy(id + 2 + i * bl, id_cases[k].body, bl);
+    id[2 + bl * id_cases[k].count] = '\0';
+    return id;
+}
+
+/* IN/a-ids.jsonl: a good line, then each case followed by a good line
+ * ("ok/K"); IN/b-long.txt: a spec whose title makes an id over the
+ * limit. The stderr a run gives (after "jobdex-index: ") into WANT. */
+static void
+write_id_inputs(const char *in, char *want, size_t size)
+{
+    jd_buf b = {NULL, 0, 0};
+    buf_puts(&b, "{\"id\": \"ok/first\", \"title\": \"First\"}\n");
+    size_t o = 0;
+    for (size_t k = 0; k < N_ID_CASES; k++) {
+        char *id = id_of_case(k);
+        char line[16000];
+        snprintf(line, sizeof(line),
+                 "{\"id\": \"%s\", \"title\": \"Clerk\"}\n"
+                 "{\"id\": \"ok/%zu\", \"title\": \"Typist\"}\n",
+                 id, k);
+        buf_puts(&b, line);
+        free(id);
+        if (id_cases[k].want)
+            o += (size_t)snprintf(want + o, size - o,
+                                  "jobdex-index: rejected '%s/a-ids.jsonl' "
+                                  "line %zu: %s\n",
+                                  in, 2 + 2 * k, id_cases[k].want);
+    }
+    free(tu_write(in, "a-ids.jsonl", b.data, b.len));
+    jd_buf_free(&b);
+    buf_puts(&b, "# ");
+    for (int i = 0; i < 20; i++)
+        buf_puts(&b, "Senior Environmental Compliance Coordinator ");
+    buf_puts(&b, "\n\nCity of Riverton\n\n## Essential functions\n\n"
+                 "1. Coordinates compliance programs.\n");
+    free(tu_write(in, "b-long.txt", b.data, b.len));
+    jd_buf_free(&b);
+}
+
+/* The id --dump gives the record read from a file named NAME. */
+static char *
+dumped_id(const char *out, const char *name)
+{
+    for (const char *l = out; *l;) {
+        const char *end = strchr(l, '\n');
+        size_t len = end ? (size_t)(end - l) : strlen(l);
+        char *line = strndup(l, len);
+        if (strstr(line, name)) {
+            jd_spec *s;
+            assert_int_equal(jd_spec_from_json(line, len, "x", &s, NULL, 0),
+                             JD_OK);
+            char *id = strdup(s->id);
+            jd_spec_free(s);
+            free(line);
+            return id;
+        }
+        free(line);
+        l += len + (end != NULL);
+    }
+    fail_msg("no record from '%s'", name);
+    return NULL;
+}
+
+static void
+assert_shown(const char *db, const char *id)
+{
+    const char *argv[] = {"jobdex-query", "-d", db, "-f", "json", "show", id,
+                          NULL};
+    struct tu_run r;
+    tu_run(argv, NULL, &r);
+    if (r.status != 0)
+        fprintf(stderr, "show '%s': %s", id, r.err);
+    assert_int_equal(r.status, 0);
+    char want[300];
+    snprintf(want, sizeof(want), "{\"id\":\"%s\"", id);
+    assert_non_null(strstr(r.out, want));
+    tu_run_free(&r);
+}
+
+/* A record the index cannot take costs its own line, with the reason and
+ * the limit, not the rest of its file: with one process and -j 2, and
+ * --dump rejects the same lines and prints the records that index. A
+ * text spec whose title would make too long an id gets one that fits. */
+static void
+test_limits_ids_over_the_limit_cost_their_line_not_the_file(void **state)
+{
+    struct fixture *f = *state;
+    char want[32768], rejects[16384] = "";
+    write_id_inputs(f->in, rejects, sizeof(rejects));
+    size_t good = 1, bad = 0;
+    for (size_t k = 0; k < N_ID_CASES; k++) {
+        good += 1 + (id_cases[k].want == NULL);
+        bad += id_cases[k].want != NULL;
+    }
+    good++; /* b-long.txt */
+
+    /* --dump: the same rejections, and what it prints is what indexes. */
+    const char *dump[] = {"jobdex-index", "--dump", f->in, NULL};
+    struct tu_run d;
+    tu_run(dump, NULL, &d);
+    assert_int_equal(d.status, 1);
+    assert_string_equal(d.err, rejects);
+    assert_int_equal(tu_count_lines(d.out, "{\"id\":"), good);
+    char *long_id = dumped_id(d.out, "b-long.txt");
+    assert_true(strlen(long_id) <= JD_ID_MAX_BYTES);
+    assert_non_null(strstr(long_id, "riverton/senior-environmental-"));
+
+    char dbs[2][sizeof(f->db)];
+    memcpy(dbs[0], f->db, sizeof(f->db));
+    snprintf(dbs[1], sizeof(dbs[1]), "%s/j2.db", f->dir);
+    for (int j = 0; j < 2; j++) {
+        memcpy(f->db, dbs[j], sizeof(f->db));
+        snprintf(want, sizeof(want),
+                 "%sjobdex-index: indexed %zu records from 2 files into '%s', "
+                 "%zu rejected\n",
+                 rejects, good, f->db, bad);
+        if (j == 0)
+            index_expect(f, 1, want, f->in, (const char *)NULL);
+        else
+            index_expect(f, 1, want, "-j", "2", f->in, (const char *)NULL);
+        assert_shown(f->db, "ok/first");
+        for (size_t k = 0; k < N_ID_CASES; k++) {
+            char ok[32];
+            snprintf(ok, sizeof(ok), "ok/%zu", k);
+            assert_shown(f->db, ok);
+            if (!id_cases[k].want) {
+                char *id = id_of_case(k);
+                assert_shown(f->db, id);
+                free(id);
+            }
+        }
+        assert_shown(f->db, long_id);
+    }
+    memcpy(f->db, dbs[0], sizeof(f->db));
+    assert_int_equal(assert_corpus_intact(f->db), N_CORPUS + good);
+    free(long_id);
+    tu_run_free(&d);
 }
 
 /* ---- NUL bytes and UTF-8 ---- */
@@ -932,7 +1165,9 @@ main(void)
         T(test_limits_spec_of_exactly_the_limit_is_read_one_byte_more_is_not),
         T(test_limits_ten_mb_line_rejects_only_what_holds_it),
         T(test_limits_batch_blank_and_bad_lines),
+        T(test_limits_batch_lines_obey_the_indexers_rules),
         T(test_limits_long_line_under_the_limit_is_indexed),
+        T(test_limits_ids_over_the_limit_cost_their_line_not_the_file),
         T(test_limits_nul_bytes_are_reported_with_their_offset),
         T(test_limits_invalid_and_overlong_utf8_are_reported_with_their_offset),
         T(test_limits_symlink_loops_are_reported_not_followed),

@@ -125,6 +125,68 @@ test_db_add_commit_and_read_back(void **state)
     jd_db_free(r);
 }
 
+/* A record the index cannot take is refused as bad input, with the
+ * reason; nothing of it is added and the handle goes on. */
+static void
+test_db_add_refuses_ids_the_index_cannot_take_and_goes_on(void **state)
+{
+    struct fixture *f = *state;
+    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    static const struct {
+        size_t len;
+        char fill;
+        const char *want; /* NULL: taken */
+    } cases[] = {
+        {200, 'x', NULL},
+        {201, 'x', "id is 201 bytes, over the 200-byte limit"},
+        {5000, 'x', "id is 5000 bytes, over the 200-byte limit"},
+        {0, 'x', "record has no id"},
+        {12, '\n', "id has a control character (0x0a) at byte 3"},
+    };
+    char id[5001];
+    size_t taken = 0;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memset(id, cases[i].fill, cases[i].len);
+        if (cases[i].len >= 2)
+            memcpy(id, "t/", 2);
+        id[cases[i].len] = '\0';
+        jd_spec *s;
+        const char *json = "{\"title\": \"Clerk\", \"duties\": [\"Files.\"]}";
+        assert_int_equal(jd_spec_from_json(json, strlen(json), "x", &s, why,
+                                           sizeof(why)),
+                         JD_OK);
+        s->id = id;
+        jd_status st = jd_db_add(w, s);
+        jd_spec_free(s);
+        if (cases[i].want) {
+            assert_int_equal(st, JD_ERR_INVALID_ARG);
+            assert_string_equal(jd_db_errmsg(w), cases[i].want);
+        } else {
+            assert_int_equal(st, JD_OK);
+            taken++;
+        }
+    }
+    add_seeds(w);
+    assert_int_equal(jd_db_commit(w), JD_OK);
+    jd_db_free(w);
+    jd_db *r = open_db(f->path, JD_OPEN_READ);
+    assert_int_equal(count(r), taken + 5);
+    /* No item of a refused record (it would have no class). */
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (!cases[i].want || cases[i].len < 2 || cases[i].len > 201)
+            continue;
+        char term[300] = PREFIX_PARENT;
+        memset(term + 2, cases[i].fill, cases[i].len);
+        memcpy(term + 2, "t/", 2);
+        size_t orphans = 1;
+        assert_int_equal(xs_termfreq(r->items, term, 2 + cases[i].len,
+                                     &orphans, why, sizeof(why)),
+                         JD_OK);
+        assert_int_equal(orphans, 0);
+    }
+    jd_db_free(r);
+}
+
 static void
 test_db_reindexing_replaces_by_id(void **state)
 {
@@ -282,6 +344,9 @@ main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_db_add_commit_and_read_back,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_db_add_refuses_ids_the_index_cannot_take_and_goes_on, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(test_db_reindexing_replaces_by_id,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(

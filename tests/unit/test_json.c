@@ -4,6 +4,8 @@
  */
 #include "jobdex.h"
 
+#include "analyze.h"
+#include "buf.h"
 #include "testutil.h"
 
 #include <setjmp.h>
@@ -230,6 +232,206 @@ test_json_line_over_the_limit_is_rejected_alone(void **state)
     free(dir);
 }
 
+/* A title of N copies of UNIT ("a", "word ", "\u03b1"), as a JSON string
+ * (UNIT is JSON-safe); malloc'd. */
+static char *
+repeat(const char *unit, size_t n)
+{
+    size_t ul = strlen(unit);
+    char *t = malloc(ul * n + 1);
+    for (size_t i = 0; i < n; i++)
+        memcpy(t + i * ul, unit, ul);
+    t[ul * n] = '\0';
+    return t;
+}
+
+/* The record of {"title": TITLE, "jurisdiction": "Town of Ely"}. */
+static jd_spec *
+titled(const char *title)
+{
+    size_t len = strlen(title) + 64;
+    char *json = malloc(len);
+    snprintf(json, len, "{\"title\": \"%s\", \"jurisdiction\": \"Town of Ely\"}",
+             title);
+    jd_spec *s = NULL;
+    assert_int_equal(jd_spec_from_json(json, strlen(json), "x", &s, why,
+                                       sizeof(why)),
+                     JD_OK);
+    free(json);
+    return s;
+}
+
+static bool
+is_hash_tail(const char *s)
+{
+    if (s[0] != '-' || strlen(s) != 9)
+        return false;
+    for (size_t i = 1; i < 9; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return true;
+}
+
+/* An id made from a title fits the index whatever the title's length:
+ * whole up to JD_ID_MAX_BYTES, beyond it cut (at a '-' when there is
+ * one, never inside a character) with a hash of the whole slug, the
+ * same from run to run, different for titles that differ at the end. */
+static void
+test_json_made_ids_fit_the_index_at_every_length(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *unit; /* slugs to itself, or to "word-" */
+        size_t unit_bytes;
+        const char *other; /* a last unit that slugs differently */
+    } shapes[] = {
+        {"a", 1, "b"},
+        {"word ", 5, "ward "},
+        {"\\u03b1", 2, "\\u03b2"}, /* Greek letters, two bytes */
+        {"\\u20ac", 3, "\\u00a3"}, /* three-byte symbols, kept in slugs */
+    };
+    /* Whole ids of 199, 200, 201, 300 and 5000 bytes ("ely/" + slug). */
+    static const size_t lengths[] = {199, 200, 201, 300, 5000};
+    for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+        for (size_t l = 0; l < sizeof(lengths) / sizeof(lengths[0]); l++) {
+            size_t n = (lengths[l] - 4 + shapes[k].unit_bytes - 1) /
+                       shapes[k].unit_bytes;
+            char *title = repeat(shapes[k].unit, n);
+            jd_spec *s = titled(title), *again = titled(title);
+            char full[20000];
+            snprintf(full, sizeof(full), "ely/");
+            jd_slug(s->title, full + 4, sizeof(full) - 4);
+            size_t len = strlen(s->id);
+            assert_int_equal(jd_spec_check(s, why, sizeof(why)), JD_OK);
+            assert_true(len <= JD_ID_MAX_BYTES);
+            assert_int_equal(analyze_utf8_invalid_at(s->id, len), len);
+            assert_string_equal(s->id, again->id);
+            if (strlen(full) <= JD_ID_MAX_BYTES) {
+                assert_string_equal(s->id, full);
+            } else {
+                /* A prefix of the whole id, cut where a word or a
+                 * character ends, then the hash. */
+                assert_true(len >= JD_ID_MAX_BYTES - 12);
+                assert_true(is_hash_tail(s->id + len - 9));
+                assert_memory_equal(s->id, full, len - 9);
+                char next = full[len - 9];
+                assert_true(next == '-' ||
+                            ((unsigned char)next & 0xc0) != 0x80);
+                if (shapes[k].unit_bytes == 5)
+                    assert_int_equal(next, '-');
+                /* The same title but for its last unit. */
+                size_t tl = strlen(title), ul = strlen(shapes[k].unit);
+                char *other = malloc(tl + 16);
+                memcpy(other, title, tl - ul);
+                strcpy(other + tl - ul, shapes[k].other);
+                jd_spec *o = titled(other);
+                assert_string_not_equal(o->id, s->id);
+                assert_memory_equal(o->id, s->id, len - 8);
+                jd_spec_free(o);
+                free(other);
+            }
+            jd_spec_free(s);
+            jd_spec_free(again);
+            free(title);
+        }
+    }
+}
+
+/* jd_spec_check: the id's length against JD_ID_MAX_BYTES, counted in
+ * bytes, and no control character (ids are kept one per line). */
+static void
+test_json_spec_check_names_the_limit_and_the_byte(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *id;
+        size_t repeat; /* the id is "t/" + this many copies of ID */
+        const char *want;
+    } cases[] = {
+        {"a", 197, NULL},
+        {"a", 198, NULL},
+        {"a", 199, "id is 201 bytes, over the 200-byte limit"},
+        {"a", 298, "id is 300 bytes, over the 200-byte limit"},
+        {"a", 4998, "id is 5000 bytes, over the 200-byte limit"},
+        {"\xc3\xa9", 99, NULL},                                 /* 200 */
+        {"\xe2\x82\xac", 66, NULL},                             /* 200 */
+        {"\xe2\x82\xac", 67, "id is 203 bytes, over the 200-byte limit"},
+        {"a\nb", 1, "id has a control character (0x0a) at byte 4"},
+        {"\x01", 1, "id has a control character (0x01) at byte 3"},
+        {"\x7f", 1, "id has a control character (0x7f) at byte 3"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *body = repeat(cases[i].id, cases[i].repeat);
+        char id[16000];
+        snprintf(id, sizeof(id), "t/%s", body);
+        jd_spec s;
+        memset(&s, 0, sizeof(s));
+        s.id = id;
+        why[0] = '\0';
+        jd_status st = jd_spec_check(&s, why, sizeof(why));
+        if (cases[i].want) {
+            assert_int_equal(st, JD_ERR_INVALID_ARG);
+            assert_string_equal(why, cases[i].want);
+        } else {
+            assert_int_equal(st, JD_OK);
+        }
+        free(body);
+    }
+    jd_spec none;
+    memset(&none, 0, sizeof(none));
+    assert_int_equal(jd_spec_check(&none, why, sizeof(why)),
+                     JD_ERR_INVALID_ARG);
+    assert_string_equal(why, "record has no id");
+}
+
+/* A JSON line whose id the index cannot take is rejected by its line,
+ * with the reason and the limit, and every line around it is read. */
+static void
+test_json_lines_with_ids_over_the_limit_are_rejected_alone(void **state)
+{
+    (void)state;
+    static const size_t lengths[] = {199, 200, 201, 300, 5000};
+    char *dir = tu_mkdtemp();
+    jd_buf text = {NULL, 0, 0};
+    for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+        char *id = repeat("x", lengths[i] - 2);
+        char line[6000];
+        snprintf(line, sizeof(line),
+                 "{\"id\": \"t/%s\", \"title\": \"Clerk\"}\n"
+                 "{\"id\": \"ok/%zu\", \"title\": \"Typist\"}\n",
+                 id, i);
+        assert_int_equal(buf_puts(&text, line), JD_OK);
+        free(id);
+    }
+    char *path = tu_write(dir, "ids.jsonl", text.data, text.len);
+    struct collected c;
+    memset(&c, 0, sizeof(c));
+    struct jd_parse_sink sink = {keep, reject, &c};
+    assert_int_equal(jd_parse_file(path, NULL, &sink, why, sizeof(why)), JD_OK);
+    /* 199 and 200 bytes and the five "ok/" lines. */
+    assert_int_equal(c.n, 7);
+    assert_int_equal(strlen(c.v[0]->id), 199);
+    assert_int_equal(strlen(c.v[2]->id), 200);
+    for (size_t i = 0; i < 5; i++) {
+        char want[16];
+        snprintf(want, sizeof(want), "ok/%zu", i);
+        assert_string_equal(c.v[i < 2 ? 2 * i + 1 : i + 2]->id, want);
+    }
+    assert_int_equal(c.nrejects, 3);
+    assert_int_equal(c.reject_lines[0], 5);
+    assert_int_equal(c.reject_lines[1], 7);
+    assert_int_equal(c.reject_lines[2], 9);
+    assert_string_equal(c.rejects[0], "id is 201 bytes, over the 200-byte limit");
+    assert_string_equal(c.rejects[1], "id is 300 bytes, over the 200-byte limit");
+    assert_string_equal(c.rejects[2],
+                        "id is 5000 bytes, over the 200-byte limit");
+    collected_free(&c);
+    jd_buf_free(&text);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int
 main(void)
 {
@@ -241,6 +443,10 @@ main(void)
         cmocka_unit_test(
             test_json_lines_file_rejects_bad_lines_and_keeps_good_ones),
         cmocka_unit_test(test_json_line_over_the_limit_is_rejected_alone),
+        cmocka_unit_test(test_json_made_ids_fit_the_index_at_every_length),
+        cmocka_unit_test(test_json_spec_check_names_the_limit_and_the_byte),
+        cmocka_unit_test(
+            test_json_lines_with_ids_over_the_limit_are_rejected_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
