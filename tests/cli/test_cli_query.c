@@ -631,6 +631,93 @@ test_query_overlap_across_jurisdictions_groups_web_duties(void **state)
     tu_run_free(&r);
 }
 
+/* Nouns a count may come before in text output, plural first. */
+static const char *const counted[][2] = {
+    {"items", "item"},     {"classes", "class"},
+    {"departments", "department"}, {"jurisdictions", "jurisdiction"},
+    {"groups", "group"},   {"pairs", "pair"},
+    {"parts", "part"},
+};
+
+/* Occurrences in TEXT of the count 1 followed by the plural NOUN ("1
+ * classes", not "21 classes"). */
+static size_t
+one_with_plural(const char *text, const char *noun)
+{
+    size_t n = 0, len = strlen(noun);
+    for (const char *p = text; (p = strstr(p, "1 ")) != NULL; p++) {
+        bool whole = p == text || !(p[-1] >= '0' && p[-1] <= '9');
+        const char *w = p + 2;
+        if (whole && strncmp(w, noun, len) == 0 &&
+            !(w[len] >= 'a' && w[len] <= 'z'))
+            n++;
+    }
+    return n;
+}
+
+/* Every count in TEXT agrees with its noun: "1 class", "2 classes". */
+static void
+assert_counts_agree(const char *what, const char *text)
+{
+    for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++) {
+        size_t bad = one_with_plural(text, counted[i][0]);
+        if (bad)
+            fprintf(stderr, "%s: \"1 %s\" in:\n%s", what, counted[i][0], text);
+        assert_int_equal(bad, 0);
+    }
+}
+
+/* overlap's header names its --across rule in the plural ("across
+ * classes"), and every count in text output agrees with its noun. */
+static void
+test_query_text_output_counts_agree_with_their_nouns(void **state)
+{
+    (void)state;
+    static const char *const rules[][2] = {{"department", "departments"},
+                                           {"jurisdiction", "jurisdictions"},
+                                           {"class", "classes"}};
+    for (size_t i = 0; i < 3; i++) {
+        struct tu_run r, j;
+        query(&r, NULL, "overlap", "--across", rules[i][0], (char *)NULL);
+        query(&j, NULL, "-f", "json", "overlap", "--across", rules[i][0],
+              (char *)NULL);
+        assert_int_equal(r.status, 0);
+        json_t *o = parse_json(j.out);
+        size_t groups = json_array_size(json_object_get(o, "groups"));
+        char want[256];
+        snprintf(want, sizeof(want),
+                 "%zu %s of similar items across %s (similarity >= 0.50; ",
+                 groups, groups == 1 ? "group" : "groups", rules[i][1]);
+        if (strncmp(r.out, want, strlen(want)) != 0)
+            fprintf(stderr, "wanted \"%s...\", got:\n%s", want, r.out);
+        assert_true(strncmp(r.out, want, strlen(want)) == 0);
+        assert_counts_agree(rules[i][0], r.out);
+        json_decref(o);
+        tu_run_free(&r);
+        tu_run_free(&j);
+    }
+    /* The corpus has groups within one jurisdiction and one boilerplate
+     * item: the singular is written, not only plurals avoided. */
+    struct tu_run r;
+    query(&r, NULL, "overlap", (char *)NULL);
+    assert_non_null(strstr(r.out, " departments, 1 jurisdiction\n"));
+    assert_non_null(strstr(r.out, "\n1 boilerplate item, left out"));
+    tu_run_free(&r);
+    /* One result in the other commands' headers. */
+    query(&r, NULL, "search", "NOT web", (char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_true(strncmp(r.out, "1 of 1 class matches NOT web\n", 29) == 0);
+    tu_run_free(&r);
+    query(&r, NULL, "-n", "1", "similar", "st-louis/1368", (char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_true(strncmp(r.out, "1 class most like st-louis/1368\n", 32) == 0);
+    tu_run_free(&r);
+    query(&r, NULL, "-n", "1", "match", resume, (char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_counts_agree("match", r.out);
+    tu_run_free(&r);
+}
+
 static void
 test_query_help_and_usage_errors(void **state)
 {
@@ -683,6 +770,7 @@ main(void)
             test_query_overlap_groups_shared_duties_and_sets_boilerplate_apart),
         cmocka_unit_test(
             test_query_overlap_across_jurisdictions_groups_web_duties),
+        cmocka_unit_test(test_query_text_output_counts_agree_with_their_nouns),
         cmocka_unit_test(test_query_help_and_usage_errors),
     };
     return cmocka_run_group_tests(tests, build_index, remove_index);
