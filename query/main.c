@@ -38,7 +38,10 @@ static const char usage_text[] =
     "  stats                   counts by jurisdiction, department and kind;\n"
     "                          index size and format; the class\n"
     "                          model (none, current or stale; its words\n"
-    "                          and concept dimensions)\n"
+    "                          and concept dimensions)\n";
+
+/* The help in parts: ISO C caps a string literal at 4095 bytes. */
+static const char usage_options[] =
     "\n"
     "Options (before or after the command; use -- before a query that\n"
     "starts with '-'):\n"
@@ -63,7 +66,8 @@ static const char usage_text[] =
     "  -b, --batch FILE        match every line of a JSON-lines file ('-': stdin)\n"
     "  -j, --jobs N            match --batch: answer in N worker processes\n"
     "                          (default 1; output the same, in input order;\n"
-    "                          standard input is read to its end first)\n"
+    "                          standard input is read to its end first, into\n"
+    "                          a temporary file in $TMPDIR that has no name)\n"
     "  -m, --min-similarity X  overlap: group items at least this similar\n"
     "                          (tf-idf cosine 0..1; default 0.5, 0.8 for\n"
     "                          near-identical wording, 0.3 for related work)\n"
@@ -73,7 +77,9 @@ static const char usage_text[] =
     "      --boilerplate-share S  overlap: an item in this share of all\n"
     "                          classes (and 3 at least) is boilerplate (0.05)\n"
     "      --matrix            overlap: only the table of shared duties\n"
-    "  -h, --help              show this help and exit\n"
+    "  -h, --help              show this help and exit\n";
+
+static const char usage_status[] =
     "\n"
     "Exit status: 0 results found, 1 no result (or some batch lines\n"
     "rejected), 2 usage error or malformed query, 3 any other failure.\n"
@@ -328,6 +334,8 @@ parse_args(int argc, char **argv, struct options *o)
             break;
         case 'h':
             fputs(usage_text, stdout);
+            fputs(usage_options, stdout);
+            fputs(usage_status, stdout);
             exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : 3);
         case ':':
             usage_error("option '%s' needs a value", argv[optind - 1]);

@@ -18,6 +18,14 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 static char *tmpdir;
 static char db[4200];
 
@@ -427,6 +435,141 @@ test_query_match_batch_in_workers_writes_what_one_process_writes(
     free(in);
 }
 
+/* Start jobdex-query -d DB ARGS... with standard input from IN,
+ * standard output into the file OUT, and $TMPDIR set to TMP. */
+static pid_t
+spawn_query(const char *const *args, int in, const char *out, const char *tmp)
+{
+    const char *argv[32] = {"jobdex-query", "-d", db};
+    size_t n = 3;
+    for (size_t i = 0; args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    char prog[4096];
+    snprintf(prog, sizeof(prog), "%s/jobdex-query", tu_bindir());
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int null = open("/dev/null", O_WRONLY);
+        if (o < 0 || null < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 ||
+            dup2(null, 2) < 0 || setenv("TMPDIR", tmp, 1) != 0)
+            _exit(99);
+        execv(prog, (char *const *)argv);
+        _exit(99);
+    }
+    return pid;
+}
+
+/* Entries in directory DIR, "." and ".." aside. */
+static size_t
+dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+/* Lines in the file PATH so far. */
+static size_t
+lines_in(const char *path)
+{
+    char *text = tu_read(path, NULL);
+    size_t n = 0;
+    for (const char *p = text; p && *p; p++)
+        n += *p == '\n';
+    free(text);
+    return n;
+}
+
+/* Write LEN bytes of TEXT to FD, blocking. */
+static void
+write_fully(int fd, const char *text, size_t len)
+{
+    while (len > 0) {
+        ssize_t k = write(fd, text, len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        assert_true(k > 0);
+        text += k;
+        len -= (size_t)k;
+    }
+}
+
+/*
+ * match --batch - -j N copies standard input (applicants' résumés) to a
+ * temporary file for its workers. Stopped by SIGINT or SIGTERM while it
+ * copies or while the workers answer, it dies of the signal and leaves
+ * nothing in $TMPDIR.
+ */
+static void
+test_query_match_batch_from_stdin_leaves_no_copy_when_stopped(void **state)
+{
+    (void)state;
+    jd_buf batch = {NULL, 0, 0};
+    for (int i = 0; i < 3000; i++) {
+        char line[256];
+        snprintf(line, sizeof(line),
+                 "{\"id\": %d, \"text\": \"website content management "
+                 "system, budget preparation and network security\"}\n",
+                 i);
+        assert_int_equal(buf_puts(&batch, line), JD_OK);
+    }
+    /* More than a pipe holds: once written, the copy has begun. */
+    assert_true(batch.len > (size_t)256 << 10);
+    const char *args[] = {"-f",  "json", "match", "--batch",
+                          "-",   "-j",   "2",     NULL};
+    const int sigs[] = {SIGINT, SIGTERM};
+    char out[4400];
+    snprintf(out, sizeof(out), "%s/stopped.out", tmpdir);
+    for (size_t k = 0; k < 2; k++) {
+        for (int answering = 0; answering <= 1; answering++) {
+            char *tmp = tu_mkdtemp();
+            int p[2];
+            assert_int_equal(pipe(p), 0);
+            /* Only this process may hold the writing end. */
+            assert_int_equal(fcntl(p[1], F_SETFD, FD_CLOEXEC), 0);
+            pid_t pid = spawn_query(args, p[0], out, tmp);
+            close(p[0]);
+            if (!answering) {
+                /* Stopped while it copies: half the input is in, the
+                 * pipe stays open. */
+                write_fully(p[1], batch.data, batch.len / 2);
+            } else {
+                /* Stopped while the workers answer. */
+                write_fully(p[1], batch.data, batch.len);
+                close(p[1]);
+                long long until = tu_now_us() + 60 * 1000000LL;
+                int early = -1;
+                while (lines_in(out) == 0 && tu_now_us() < until &&
+                       (early = tu_wait(pid, true)) == -1)
+                    nanosleep(&(struct timespec){0, 10000000}, NULL);
+                if (early != -1)
+                    fprintf(stderr, "jobdex-query ended early: %d\n", early);
+                assert_int_equal(early, -1);
+                assert_true(lines_in(out) > 0);
+                assert_true(lines_in(out) < 3000); /* not done yet */
+            }
+            assert_int_equal(kill(pid, sigs[k]), 0);
+            int status = tu_wait(pid, false);
+            if (!answering)
+                close(p[1]);
+            assert_int_equal(status, 128 + sigs[k]);
+            if (dir_entries(tmp) != 0)
+                fprintf(stderr, "signal %d while %s: left in $TMPDIR:\n",
+                        sigs[k], answering ? "answering" : "copying");
+            assert_int_equal(dir_entries(tmp), 0);
+            tu_rmtree(tmp);
+            free(tmp);
+        }
+    }
+    jd_buf_free(&batch);
+}
+
 /* ---- similar, show, stats ---- */
 
 static void
@@ -761,6 +904,8 @@ main(void)
         cmocka_unit_test(test_query_match_batch_answers_each_line_in_order),
         cmocka_unit_test(
             test_query_match_batch_in_workers_writes_what_one_process_writes),
+        cmocka_unit_test(
+            test_query_match_batch_from_stdin_leaves_no_copy_when_stopped),
         cmocka_unit_test(
             test_query_similar_excludes_itself_and_shows_shared_duties),
         cmocka_unit_test(test_query_show_prints_the_record_in_every_format),
