@@ -68,7 +68,8 @@ text_matrix(FILE *f, const jd_overlap *o, const char *what, size_t max)
                 o->matrix[i].b[0] ? o->matrix[i].b : "(none)");
     if (o->nmatrix > max)
         fprintf(f, "  (%zu more %s; --format csv --matrix lists all)\n",
-                o->nmatrix - max, cli_plural(o->nmatrix - max, "pair", "pairs"));
+                o->nmatrix - max,
+                cli_plural(o->nmatrix - max, "pair", "pairs"));
 }
 
 /* "departments", "jurisdictions" or "classes": the plural of an --across

@@ -81,8 +81,11 @@ static const char usage_options[] =
 
 static const char usage_status[] =
     "\n"
-    "Exit status: 0 results found, 1 no result (or some batch lines\n"
-    "rejected), 2 usage error or malformed query, 3 any other failure.\n"
+    "Exit status: 0 results found; 1 no result, no class of that ID, or\n"
+    "some batch lines rejected; 2 usage error or bad input (a malformed\n"
+    "query, a text over 8 MiB, not UTF-8, with a NUL byte or no\n"
+    "searchable word); 3 any other failure (no index, a file that cannot\n"
+    "be read). A signal stops it at once (status 130, 143).\n"
     "\n"
     "Examples:\n"
     "  jobdex-query search 'title:coordinator AND website'\n"
@@ -403,26 +406,31 @@ parse_args(int argc, char **argv, struct options *o)
 
 /* ---- input ---- */
 
-/* All of PATH ("-": standard input), at most JD_SPEC_MAX_BYTES. */
-static char *
-read_text(const char *path, size_t *len)
+/*
+ * All of PATH ("-": standard input) into *TEXT (malloc'd, NUL-terminated)
+ * and *LEN. Returns 0, or the exit status after saying why: 2 for a text
+ * over JD_SPEC_MAX_BYTES (bad input), 3 when it cannot be read.
+ */
+static int
+read_text(const char *path, char **text, size_t *len)
 {
+    *text = NULL;
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path,
                 strerror(errno));
-        return NULL;
+        return 3;
     }
     size_t cap = 65536, n = 0;
     char *buf = malloc(cap + 1);
     size_t k;
+    int rc = 0;
     while (buf && (k = fread(buf + n, 1, cap - n, f)) > 0) {
         n += k;
         if (n > JD_SPEC_MAX_BYTES) {
             fprintf(stderr, "%s: cannot read '%s': over the %zu-byte limit\n",
                     prog, path, JD_SPEC_MAX_BYTES);
-            free(buf);
-            buf = NULL;
+            rc = 2;
             break;
         }
         if (n == cap) {
@@ -433,21 +441,24 @@ read_text(const char *path, size_t *len)
             buf = nb;
         }
     }
-    if (!buf && n <= JD_SPEC_MAX_BYTES)
+    if (!buf) {
         fprintf(stderr, "%s: cannot read '%s': out of memory\n", prog, path);
-    if (buf && ferror(f)) {
+        rc = 3;
+    } else if (rc == 0 && ferror(f)) {
         fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path,
                 strerror(errno));
-        free(buf);
-        buf = NULL;
+        rc = 3;
     }
     if (f != stdin)
         fclose(f);
-    if (!buf)
-        return NULL;
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
     buf[n] = '\0';
+    *text = buf;
     *len = n;
-    return buf;
+    return 0;
 }
 
 /* ---- commands ---- */
@@ -478,15 +489,30 @@ recycled(struct run *r, jd_status st, int *attempts)
     return jd_db_open(r->db, r->o.db, JD_OPEN_READ) == JD_OK;
 }
 
+/* The exit status for a library call's failure ST (README's table): bad
+ * input (malformed, over a limit) 2, no such record 1, the rest 3. */
+static int
+status_for(jd_status st)
+{
+    switch (st) {
+    case JD_ERR_QUERY_SYNTAX:
+    case JD_ERR_INVALID_ARG:
+    case JD_ERR_TOO_BIG:
+        return 2;
+    case JD_ERR_NOT_FOUND:
+        return 1;
+    default:
+        return 3;
+    }
+}
+
 /* Report a failed library call; returns the exit status for it. */
 static int
 failed(struct run *r, jd_status st, const char *what, const char *subject)
 {
     fprintf(stderr, "%s: %s '%s': %s\n", prog, what, subject,
             jd_db_errmsg(r->db));
-    return st == JD_ERR_QUERY_SYNTAX || st == JD_ERR_INVALID_ARG ? 2
-           : st == JD_ERR_NOT_FOUND                               ? 1
-                                                                  : 3;
+    return status_for(st);
 }
 
 static char *
@@ -603,9 +629,9 @@ cmd_match(struct run *r)
                        true, &found);
     } else {
         size_t len;
-        char *text = read_text(r->o.args[0], &len);
-        if (!text)
-            return 3;
+        char *text;
+        if ((rc = read_text(r->o.args[0], &text, &len)) != 0)
+            return rc;
         const char *nul = memchr(text, '\0', len);
         if (nul) {
             fprintf(stderr,

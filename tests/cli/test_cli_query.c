@@ -521,8 +521,8 @@ test_query_match_batch_from_stdin_leaves_no_copy_when_stopped(void **state)
     }
     /* More than a pipe holds: once written, the copy has begun. */
     assert_true(batch.len > (size_t)256 << 10);
-    const char *args[] = {"-f",  "json", "match", "--batch",
-                          "-",   "-j",   "2",     NULL};
+    const char *args[] = {"-f", "json", "match", "--batch",
+                          "-",  "-j",   "2",     NULL};
     const int sigs[] = {SIGINT, SIGTERM};
     char out[4400];
     snprintf(out, sizeof(out), "%s/stopped.out", tmpdir);
@@ -568,6 +568,201 @@ test_query_match_batch_from_stdin_leaves_no_copy_when_stopped(void **state)
         }
     }
     jd_buf_free(&batch);
+}
+
+/* ---- bad input ---- */
+
+/*
+ * Every kind of bad input jobdex-query meets, with its one line on
+ * stderr and the status README's table gives it: 2 for bad input (a
+ * text or query over a limit, not UTF-8, with a NUL byte, malformed,
+ * without a searchable word), 1 when nothing is found (no record of
+ * that id; in a batch, a line rejected and the rest answered), 3 when
+ * a file or the index cannot be read.
+ */
+static void
+test_query_bad_input_gets_the_status_of_readmes_table(void **state)
+{
+    (void)state;
+    signal(SIGPIPE, SIG_IGN); /* a refused standard input may go unread */
+    size_t max = JD_SPEC_MAX_BYTES;
+    char *big = malloc(max + 2);
+    for (size_t i = 0; i <= max; i++)
+        big[i] = i % 40 == 39 ? '\n' : "web content "[i % 12];
+    big[max + 1] = '\0';
+    char *dir = tu_mkdtemp();
+    char *big_file = tu_write(dir, "big.txt", big, max + 1);
+    char *nul_file = tu_write(dir, "nul.txt", "web\0content\n", 12);
+    char *latin1 = tu_write(dir, "latin1.txt", "Caf\xe9 manager\n", 13);
+    char *empty = tu_write(dir, "empty.txt", "", 0);
+    char *stops = tu_write(dir, "stops.txt", "the of and\n", 11);
+    /* A batch whose first line holds more than a JSON line may. */
+    jd_buf batch = {NULL, 0, 0};
+    char *words = malloc(max + 1);
+    memset(words, 'w', max + 1);
+    assert_int_equal(buf_puts(&batch, "{\"id\": \"big\", \"text\": \""), JD_OK);
+    assert_int_equal(buf_append(&batch, words, max + 1), JD_OK);
+    assert_int_equal(buf_puts(&batch, "\"}\n{\"id\": \"ok\", \"text\": "
+                                      "\"web\"}\n"),
+                     JD_OK);
+    char *big_batch = tu_write(dir, "big.jsonl", batch.data, batch.len);
+    jd_buf_free(&batch);
+    free(words);
+    char missing[4200], no_index[4200];
+    snprintf(missing, sizeof(missing), "%s/missing.txt", dir);
+    snprintf(no_index, sizeof(no_index), "%s/no.db", dir);
+
+    char limit[64];
+    snprintf(limit, sizeof(limit), "over the %zu-byte limit", max);
+    const struct {
+        const char *args[6];
+        const char *in; /* standard input */
+        int status;
+        const char *subject; /* what the message names, as "@" */
+        const char *err;     /* stderr after "jobdex-query: "; "#": the
+                                size limit */
+    } table[] = {
+        {{"match", big_file}, NULL, 2, big_file, "cannot read '@': #"},
+        {{"match", "-"}, big, 2, "-", "cannot read '@': #"},
+        {{"match", latin1},
+         NULL,
+         2,
+         latin1,
+         "cannot match '@': text is not valid UTF-8"},
+        {{"match", "-"},
+         "Caf\xe9\n",
+         2,
+         "-",
+         "cannot match '@': text is not valid UTF-8"},
+        {{"search", "web \xc0\xaf"},
+         NULL,
+         2,
+         "web \xc0\xaf",
+         "invalid query '@': query is not valid UTF-8"},
+        {{"match", "--keywords", "web, \xed\xa0\x80"},
+         NULL,
+         2,
+         "web, \xed\xa0\x80",
+         "cannot match '@': text is not valid UTF-8"},
+        {{"match", nul_file},
+         NULL,
+         2,
+         nul_file,
+         "cannot match '@': binary file (NUL byte at offset 3)"},
+        {{"match", "-"},
+         NULL,
+         2,
+         "-",
+         "cannot match '@': no searchable words (only stop words or "
+         "punctuation)"},
+        {{"search", "budget AND"},
+         NULL,
+         2,
+         "budget AND",
+         "invalid query '@': Syntax: <expression> AND <expression>"},
+        {{"search", "the of"},
+         NULL,
+         2,
+         "the of",
+         "invalid query '@': no searchable words (only stop words)"},
+        {{"match", empty},
+         NULL,
+         2,
+         empty,
+         "cannot match '@': no searchable words (only stop words or "
+         "punctuation)"},
+        {{"match", stops},
+         NULL,
+         2,
+         stops,
+         "cannot match '@': no searchable words (only stop words or "
+         "punctuation)"},
+        {{"match", "--keywords", ", ;"},
+         NULL,
+         2,
+         ", ;",
+         "cannot match '@': no searchable words (only stop words or "
+         "punctuation)"},
+        {{"-n", "0", "stats"},
+         NULL,
+         2,
+         "0",
+         "invalid limit '@'\nTry 'jobdex-query --help' for more "
+         "information."},
+        {{"show", "nowhere/1"},
+         NULL,
+         1,
+         "nowhere/1",
+         "cannot show '@': no record '@'"},
+        {{"similar", "nowhere/1"},
+         NULL,
+         1,
+         "nowhere/1",
+         "cannot compare '@': no record '@'"},
+        {{"match", "--batch", big_batch},
+         NULL,
+         1,
+         big_batch,
+         "rejected '@' line 1: line is over the 8388608-byte limit"},
+        {{"match", missing},
+         NULL,
+         3,
+         missing,
+         "cannot read '@': No such file or directory"},
+        {{"match", "--batch", missing},
+         NULL,
+         3,
+         missing,
+         "cannot read '@': No such file or directory"},
+        {{"match", dir}, NULL, 3, dir, "cannot read '@': Is a directory"},
+    };
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        const char *argv[12] = {"jobdex-query", "-d", db};
+        size_t n = 3;
+        for (size_t k = 0; k < 6 && table[i].args[k]; k++)
+            argv[n++] = table[i].args[k];
+        argv[n] = NULL;
+        char want[8192] = "jobdex-query: ";
+        for (const char *t = table[i].err; *t; t++) {
+            size_t wl = strlen(want);
+            if (*t == '@' || *t == '#')
+                snprintf(want + wl, sizeof(want) - wl, "%s",
+                         *t == '@' ? table[i].subject : limit);
+            else if (wl + 1 < sizeof(want))
+                want[wl] = *t, want[wl + 1] = '\0';
+        }
+        strcat(want, "\n");
+        struct tu_run r;
+        tu_run(argv, table[i].in, &r);
+        /* A batch answers its good lines: only stderr is compared. */
+        if (r.status != table[i].status || strcmp(r.err, want) != 0)
+            fprintf(stderr,
+                    "case %zu (%s %s): status %d, wanted %d:\n%s"
+                    "---- wanted:\n%s",
+                    i, table[i].args[0], table[i].args[1], r.status,
+                    table[i].status, r.err, want);
+        assert_int_equal(r.status, table[i].status);
+        assert_string_equal(r.err, want);
+        tu_run_free(&r);
+    }
+    struct tu_run r;
+    const char *gone[] = {"jobdex-query", "-d", no_index, "stats", NULL};
+    tu_run(gone, NULL, &r);
+    assert_int_equal(r.status, 3);
+    char want[4400];
+    snprintf(want, sizeof(want),
+             "jobdex-query: cannot open index '%s': no such index\n", no_index);
+    assert_string_equal(r.err, want);
+    tu_run_free(&r);
+    free(big);
+    free(big_file);
+    free(nul_file);
+    free(latin1);
+    free(empty);
+    free(stops);
+    free(big_batch);
+    tu_rmtree(dir);
+    free(dir);
 }
 
 /* ---- similar, show, stats ---- */
@@ -776,9 +971,12 @@ test_query_overlap_across_jurisdictions_groups_web_duties(void **state)
 
 /* Nouns a count may come before in text output, plural first. */
 static const char *const counted[][2] = {
-    {"items", "item"},     {"classes", "class"},
-    {"departments", "department"}, {"jurisdictions", "jurisdiction"},
-    {"groups", "group"},   {"pairs", "pair"},
+    {"items", "item"},
+    {"classes", "class"},
+    {"departments", "department"},
+    {"jurisdictions", "jurisdiction"},
+    {"groups", "group"},
+    {"pairs", "pair"},
     {"parts", "part"},
 };
 
@@ -906,6 +1104,7 @@ main(void)
             test_query_match_batch_in_workers_writes_what_one_process_writes),
         cmocka_unit_test(
             test_query_match_batch_from_stdin_leaves_no_copy_when_stopped),
+        cmocka_unit_test(test_query_bad_input_gets_the_status_of_readmes_table),
         cmocka_unit_test(
             test_query_similar_excludes_itself_and_shows_shared_duties),
         cmocka_unit_test(test_query_show_prints_the_record_in_every_format),
