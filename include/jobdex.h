@@ -468,12 +468,14 @@ void jd_results_free(jd_results *r);
 
 /*
  * Ad-hoc search: QUERY in Xapian's query syntax (words, "phrases", AND,
- * OR, NOT, ( ), trailing * wildcards, title: duty: qual: summary: other:
- * fields, jurisdiction: department: flsa: code: filters). Words without
- * an operator must all match. Up to LIMIT hits, best first, each with up
- * to three snippets. On success *OUT holds the results (jd_results_free);
- * zero hits is still JD_OK. JD_ERR_QUERY_SYNTAX (jd_db_errmsg says why),
- * JD_ERR_NOMEM, JD_ERR_CORRUPT, JD_ERR_BACKEND.
+ * OR, NOT, +, -, ( ), trailing * wildcards, title: duty: qual: summary:
+ * other: fields, jurisdiction: department: flsa: code: filters). Words
+ * without an operator must all match; a group of only excluded terms
+ * ("-web", "-a -b") matches every class but theirs, as "NOT web" does.
+ * Up to LIMIT hits, best first, each with up to three snippets. On
+ * success *OUT holds the results (jd_results_free); zero hits is still
+ * JD_OK. JD_ERR_QUERY_SYNTAX (jd_db_errmsg says why), JD_ERR_NOMEM,
+ * JD_ERR_CORRUPT, JD_ERR_BACKEND.
  */
 jd_status jd_search(jd_db *db, const char *query, const struct jd_filter *f,
                     size_t limit, jd_results **out);

@@ -33,6 +33,12 @@ const char STOP_MARK = '\x01';
  * them (DatabaseModifiedError). */
 const int MODIFIED_RETRIES = 5;
 
+/* A boolean field of our own whose every value matches every document:
+ * what a group of excluded terms alone is taken from (see
+ * everything_before_exclusions). Not a word anyone types. */
+const char EVERYTHING_FIELD[] = "jobdexeverything";
+const char EVERYTHING[] = "jobdexeverything:all ";
+
 void
 copy_msg(char *msg, size_t msglen, const std::string &text)
 {
@@ -103,6 +109,80 @@ class AnalyzerStem : public Xapian::StemImplementation {
         return "jobdex analyzer";
     }
 };
+
+/* Every value of EVERYTHING_FIELD: all documents. */
+class EverythingField : public Xapian::FieldProcessor {
+  public:
+    Xapian::Query operator()(const std::string &) override
+    {
+        return Xapian::Query::MatchAll;
+    }
+};
+
+bool
+is_space(unsigned char c)
+{
+    return c <= ' ';
+}
+
+/*
+ * QueryParser refuses a group of terms that are all excluded ("-web",
+ * "-a -b", "(-a)", "-a AND -b": a '-' term takes its documents away from
+ * those of the other terms of its group, and there are none); its
+ * parse_query() then silently parses the whole query again with every
+ * operator off, so that "-web" searched for "web". Excluding from a group
+ * of nothing should exclude from everything, as "NOT web" does: so each
+ * '-' is given EVERYTHING before it, a filter that matches every document
+ * and weighs nothing. In a group with terms of its own it changes
+ * nothing (it filters by all); in one without, it is what the '-' terms
+ * are taken from. A '-' is QueryParser's exclusion where QueryParser
+ * makes it one: outside quotes, after a space or '(' (or at the start),
+ * before a character that is none of space, '+' and '-'.
+ */
+std::string
+everything_before_exclusions(const std::string &q)
+{
+    std::string out;
+    out.reserve(q.size());
+    bool quoted = false;
+    for (size_t i = 0; i < q.size(); i++) {
+        unsigned char c = static_cast<unsigned char>(q[i]);
+        if (c == '"')
+            quoted = !quoted;
+        if (c == '-' && !quoted &&
+            (i == 0 || is_space(q[i - 1]) || q[i - 1] == '(')) {
+            unsigned char next =
+                i + 1 < q.size() ? static_cast<unsigned char>(q[i + 1]) : ' ';
+            if (!is_space(next) && next != '+' && next != '-')
+                out += EVERYTHING;
+        }
+        out += q[i];
+    }
+    return out;
+}
+
+/* True when Q has a leaf that is more than "all documents": stop words
+ * stripped, "NOT the" and "-the" are left with nothing to search for. */
+/* NOLINTBEGIN(misc-no-recursion): as deep as the query's nesting. */
+bool
+has_searchable_leaf(const Xapian::Query &q)
+{
+    switch (q.get_type()) {
+    case Xapian::Query::LEAF_MATCH_ALL:
+    case Xapian::Query::LEAF_MATCH_NOTHING:
+        return false;
+    default:
+        break;
+    }
+    size_t n = q.get_num_subqueries();
+    if (n == 0)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (has_searchable_leaf(q.get_subquery(i)))
+            return true;
+    return false;
+}
+/* NOLINTEND(misc-no-recursion) */
 
 bool
 is_stop_leaf(const Xapian::Query &q)
@@ -821,11 +901,14 @@ xs_query_parse(struct xs_db *d, struct analyzer *a, const char *text,
                      Xapian::QueryParser::FLAG_PURE_NOT;
             if (d)
                 flags |= Xapian::QueryParser::FLAG_WILDCARD;
+            qp.add_boolean_prefix(EVERYTHING_FIELD,
+                                  (new EverythingField)->release());
+            qs = everything_before_exclusions(qs);
         }
         Xapian::Query q = qp.parse_query(qs, flags);
         bool changed = false;
         q = strip_stopwords(q, changed);
-        if (q.empty()) {
+        if (!has_searchable_leaf(q)) {
             copy_msg(msg, msglen, "no searchable words (only stop words)");
             return JD_ERR_QUERY_SYNTAX;
         }

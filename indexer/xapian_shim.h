@@ -198,7 +198,9 @@ struct xs_parse {
  * XOR NEAR ( ), +/-, trailing * wildcards (expanded against DB, which may
  * be NULL when there are none), the fields of OPTS. Words are folded and
  * stemmed by A, exactly as the indexer did; stop words are dropped (a
- * phrase keeps its window so "duties as required" still matches).
+ * phrase keeps its window so "duties as required" still matches). A
+ * group of terms that are all excluded ("-web", "(-a -b)") matches every
+ * document but theirs, as "NOT web" does.
  * JD_ERR_QUERY_SYNTAX with the reason in MSG for a malformed query or one
  * with no searchable word.
  */

@@ -194,6 +194,131 @@ test_query_search_exit_statuses(void **state)
     tu_run_free(&r);
 }
 
+/* The corpus's classes, as a bit each in the masks below. */
+static const char *const corpus_ids[] = {
+    "milwaukie/web-services-coordinator",
+    "milwaukie/information-systems-technology-ist-director",
+    "milwaukie/community-engagement-coordinator",
+    "st-louis/1368",
+    "portland/30003028",
+};
+enum { N_CORPUS = 5, ALL_CLASSES = (1 << N_CORPUS) - 1 };
+
+/* The classes search QUERY finds (with --jurisdiction J when not NULL),
+ * as a mask over corpus_ids. */
+static unsigned
+found_by(const char *q, const char *j)
+{
+    struct tu_run r;
+    if (j)
+        query(&r, NULL, "-f", "json", "-n", "100", "--jurisdiction", j,
+              "search", "--", q, (char *)NULL);
+    else
+        query(&r, NULL, "-f", "json", "-n", "100", "search", "--", q,
+              (char *)NULL);
+    if (r.status > 1)
+        fprintf(stderr, "search '%s': status %d: %s", q, r.status, r.err);
+    assert_true(r.status <= 1);
+    json_t *js = parse_json(r.out);
+    json_t *res = json_object_get(js, "results");
+    unsigned mask = 0;
+    for (size_t i = 0; i < json_array_size(res); i++) {
+        size_t k = 0;
+        while (k < N_CORPUS && strcmp(corpus_ids[k], result_id(js, i)) != 0)
+            k++;
+        assert_true(k < N_CORPUS);
+        mask |= 1u << k;
+    }
+    /* The count said is the count listed. */
+    assert_int_equal(json_integer_value(json_object_get(js, "total")),
+                     json_array_size(res));
+    json_decref(js);
+    tu_run_free(&r);
+    return mask;
+}
+
+/*
+ * A group of excluded terms alone ("-web", "-a -b", "(-a)") means every
+ * class but theirs, as NOT does, for every kind of term: a word, a
+ * phrase, a field, a filter, a wildcard, a bracket; combined with other
+ * groups and with filters. QueryParser refused such a group and the
+ * query was silently parsed again without operators: "-web" found the
+ * classes that have "web".
+ */
+static void
+test_query_search_of_only_excluded_terms_matches_everything_else(void **state)
+{
+    (void)state;
+    static const char *const terms[] = {
+        "web",
+        "\"public relations\"",
+        "title:coordinator",
+        "duty:budget",
+        "jurisdiction:milwaukie",
+        "internet*",
+        "(internet OR budget)",
+    };
+    enum { N_TERMS = sizeof(terms) / sizeof(terms[0]) };
+    unsigned has[N_TERMS];
+    unsigned milwaukie = found_by("jurisdiction:milwaukie", NULL);
+    assert_int_equal(milwaukie, 7); /* the first three */
+    char q[512];
+    for (size_t i = 0; i < N_TERMS; i++) {
+        has[i] = found_by(terms[i], NULL);
+        /* Each term tells classes apart: some have it, some not. */
+        assert_true(has[i] != 0 && has[i] != ALL_CLASSES);
+        unsigned others = ALL_CLASSES & ~has[i];
+        snprintf(q, sizeof(q), "-%s", terms[i]);
+        assert_int_equal(found_by(q, NULL), others);
+        snprintf(q, sizeof(q), "NOT %s", terms[i]);
+        assert_int_equal(found_by(q, NULL), others);
+        snprintf(q, sizeof(q), "(-%s)", terms[i]);
+        assert_int_equal(found_by(q, NULL), others);
+        /* "city" is in every class: a group with a term of its own. */
+        snprintf(q, sizeof(q), "city -%s", terms[i]);
+        assert_int_equal(found_by(q, NULL), others);
+        snprintf(q, sizeof(q), "-%s", terms[i]);
+        assert_int_equal(found_by(q, "milwaukie"), milwaukie & others);
+    }
+    for (size_t i = 0; i < N_TERMS; i++)
+        for (size_t k = i + 1; k < N_TERMS; k++) {
+            snprintf(q, sizeof(q), "-%s -%s", terms[i], terms[k]);
+            assert_int_equal(found_by(q, NULL),
+                             ALL_CLASSES & ~(has[i] | has[k]));
+            snprintf(q, sizeof(q), "-%s OR -%s", terms[i], terms[k]);
+            assert_int_equal(found_by(q, NULL),
+                             ALL_CLASSES & ~(has[i] & has[k]));
+            snprintf(q, sizeof(q), "-%s AND -%s", terms[i], terms[k]);
+            assert_int_equal(found_by(q, NULL),
+                             ALL_CLASSES & ~(has[i] | has[k]));
+            snprintf(q, sizeof(q), "%s -%s", terms[i], terms[k]);
+            assert_int_equal(found_by(q, NULL), has[i] & ~has[k]);
+        }
+    /* Excluding only stop words leaves nothing to search for. */
+    struct tu_run r;
+    static const char *const nothing[] = {"-the", "NOT the", "-(of the)"};
+    for (size_t i = 0; i < 3; i++) {
+        query(&r, NULL, "search", "--", nothing[i], (char *)NULL);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, "only stop words"));
+        tu_run_free(&r);
+    }
+    /* A keyword list is words, not a query: "-web" is the word web. */
+    struct tu_run a, b;
+    query(&a, NULL, "-f", "json", "match", "--keywords", "-web, budget",
+          (char *)NULL);
+    query(&b, NULL, "-f", "json", "match", "--keywords", "web, budget",
+          (char *)NULL);
+    assert_int_equal(a.status, 0);
+    json_t *ja = parse_json(a.out), *jb = parse_json(b.out);
+    assert_true(json_equal(json_object_get(ja, "results"),
+                           json_object_get(jb, "results")));
+    json_decref(ja);
+    json_decref(jb);
+    tu_run_free(&a);
+    tu_run_free(&b);
+}
+
 /* ---- match ---- */
 
 /* The résumé's line N, trimmed, or NULL. */
@@ -1093,6 +1218,8 @@ main(void)
         cmocka_unit_test(
             test_query_search_grade_range_keeps_only_classes_in_range),
         cmocka_unit_test(test_query_search_exit_statuses),
+        cmocka_unit_test(
+            test_query_search_of_only_excluded_terms_matches_everything_else),
         cmocka_unit_test(
             test_query_match_resume_explains_with_real_duties_and_lines),
         cmocka_unit_test(

@@ -291,6 +291,34 @@ test_shim_phrase_with_stop_word_matches_indexed_text(void **state)
     free(dir);
 }
 
+/* A group of excluded terms alone is taken from all documents, not
+ * parsed again without operators (which made "-web" search for web). */
+static void
+test_shim_only_excluded_terms_are_taken_from_everything(void **state)
+{
+    (void)state;
+    struct analyzer *a;
+    jd_buf d = {NULL, 0, 0};
+    assert_int_equal(analyzer_new(&a), JD_OK);
+    static const char *const only[] = {"-web", "-web -site", "(-web)",
+                                       "-web AND -site", "-\"web site\""};
+    for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
+        assert_int_equal(parse(a, only[i], false, &d), JD_OK);
+        assert_non_null(strstr(d.data, "<alldocuments>"));
+        assert_non_null(strstr(d.data, "AND_NOT"));
+    }
+    /* In a phrase, or after a letter, '-' excludes nothing. */
+    assert_int_equal(parse(a, "\"web -site\" e-mail", false, &d), JD_OK);
+    assert_null(strstr(d.data, "AND_NOT"));
+    assert_null(strstr(d.data, "<alldocuments>"));
+    /* Nothing but stop words to exclude: nothing to search for. */
+    assert_int_equal(parse(a, "-the", false, NULL), JD_ERR_QUERY_SYNTAX);
+    assert_non_null(strstr(msg, "stop words"));
+    assert_int_equal(parse(a, "NOT the", false, NULL), JD_ERR_QUERY_SYNTAX);
+    jd_buf_free(&d);
+    analyzer_free(a);
+}
+
 /* ---- agreement between QueryParser and the indexer ---- */
 
 struct termset {
@@ -585,8 +613,11 @@ main(void)
         cmocka_unit_test(test_shim_corrupt_database_is_an_error_not_a_crash),
         cmocka_unit_test(test_shim_unsupported_version_maps_to_version),
         cmocka_unit_test(test_shim_syntax_error_is_query_syntax),
-        cmocka_unit_test(test_shim_phrase_drops_stop_words_and_keeps_its_window),
+        cmocka_unit_test(
+            test_shim_phrase_drops_stop_words_and_keeps_its_window),
         cmocka_unit_test(test_shim_phrase_with_stop_word_matches_indexed_text),
+        cmocka_unit_test(
+            test_shim_only_excluded_terms_are_taken_from_everything),
         cmocka_unit_test(
             test_shim_query_terms_equal_indexed_terms_on_seed_duties),
         cmocka_unit_test(
