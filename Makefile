@@ -211,7 +211,7 @@ check-build: $(BINS) $(TEST_BINS)
 run-tests: $(BINS) $(TEST_BINS)
 	@set -e; for t in $(TEST_BINS); do \
 	  echo "== $$t"; \
-	  JOBDEX_BIN=$(BUILD) JOBDEX_SHARED=$(SHARED) $$t; \
+	  JOBDEX_BIN=$(BUILD) JOBDEX_SHARED=$(SHARED) JOBDEX_SAN=$(SAN) $$t; \
 	done
 
 parse-report: $(BUILD)/tests/test_calhr

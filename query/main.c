@@ -26,9 +26,11 @@ static const char usage_text[] =
     "                          AND OR NOT ( ), -word, trailing * wildcards,\n"
     "                          fields title: duty: qual: summary: other:,\n"
     "                          filters jurisdiction: department: flsa: code:\n"
-    "                          (slugs); -web alone: the classes without web\n"
+    "                          (slugs); -web alone: the classes without web;\n"
+    "                          256 terms at most (words, phrase words)\n"
     "  match FILE|-            rank classes against a resume or job text\n"
     "  match --keywords LIST   rank classes against 'budget, network security'\n"
+    "                          (words, not query syntax; 256 terms at most)\n"
     "  match --batch FILE      one query per line {\"id\": ..., \"text\": ...};\n"
     "                          one result per line, in input order\n"
     "  similar ID              classes most like class ID, shared duties shown\n"
@@ -84,9 +86,9 @@ static const char usage_status[] =
     "\n"
     "Exit status: 0 results found; 1 no result, no class of that ID, or\n"
     "some batch lines rejected; 2 usage error or bad input (a malformed\n"
-    "query, a text over 8 MiB, not UTF-8, with a NUL byte or no\n"
-    "searchable word); 3 any other failure (no index, a file that cannot\n"
-    "be read). A signal stops it at once (status 130, 143).\n"
+    "query, over 256 terms, a text over 8 MiB, not UTF-8, with a NUL byte\n"
+    "or no searchable word); 3 any other failure (no index, a file that\n"
+    "cannot be read). A signal stops it at once (status 130, 143).\n"
     "\n"
     "Examples:\n"
     "  jobdex-query search 'title:coordinator AND website'\n"
@@ -508,12 +510,16 @@ status_for(jd_status st)
     }
 }
 
-/* Report a failed library call; returns the exit status for it. */
+/* Report a failed library call; returns the exit status for it. A query
+ * over JD_QUERY_MAX_TERMS is not echoed: the message says what it is. */
 static int
 failed(struct run *r, jd_status st, const char *what, const char *subject)
 {
-    fprintf(stderr, "%s: %s '%s': %s\n", prog, what, subject,
-            jd_db_errmsg(r->db));
+    if (st == JD_ERR_TOO_BIG)
+        fprintf(stderr, "%s: %s\n", prog, jd_db_errmsg(r->db));
+    else
+        fprintf(stderr, "%s: %s '%s': %s\n", prog, what, subject,
+                jd_db_errmsg(r->db));
     return status_for(st);
 }
 

@@ -5,7 +5,9 @@
  */
 #include "jobdex.h"
 
+#include "analyze.h"
 #include "buf.h"
+#include "termmap.h"
 #include "testutil.h"
 
 #include <jansson.h>
@@ -317,6 +319,253 @@ test_query_search_of_only_excluded_terms_matches_everything_else(void **state)
     json_decref(jb);
     tu_run_free(&a);
     tu_run_free(&b);
+}
+
+/* ---- the term limit ---- */
+
+static jd_status
+keep_path(void *ctx, const char *path, const char *folder)
+{
+    (void)folder;
+    jd_buf *paths = ctx;
+    return buf_puts(paths, path) == JD_OK ? buf_putc(paths, '\n')
+                                          : JD_ERR_NOMEM;
+}
+
+/* N distinct words of corpus/'s specs (four letters or more, no stop
+ * word), in the order first met: words the index has. The N pointers
+ * and the words are malloc'd. */
+static char **
+corpus_words(size_t n)
+{
+    jd_buf paths = {NULL, 0, 0};
+    const char *root = "corpus";
+    struct jd_walk_sink sink = {keep_path, NULL, &paths};
+    assert_int_equal(jd_walk(&root, 1, &sink), JD_OK);
+    char **words = calloc(n, sizeof(char *));
+    struct termmap seen = {NULL, 0, 0};
+    size_t k = 0;
+    char *save;
+    for (char *path = strtok_r(paths.data, "\n", &save); path && k < n;
+         path = strtok_r(NULL, "\n", &save)) {
+        char *text = tu_read(path, NULL);
+        for (const char *p = text; p && *p && k < n;) {
+            char w[64];
+            size_t len = 0;
+            while (((*p | 32) >= 'a' && (*p | 32) <= 'z') && len < 63)
+                w[len++] = (char)(*p++ | 32);
+            w[len] = '\0';
+            if (len == 0)
+                p++;
+            if (len >= 4 && !analyze_is_stopword(w, len) &&
+                termmap_get(&seen, w, len)->value++ == 0)
+                words[k++] = strdup(w);
+        }
+        free(text);
+    }
+    termmap_free(&seen);
+    jd_buf_free(&paths);
+    assert_int_equal(k, n); /* the corpus has that many */
+    return words;
+}
+
+static void
+free_words(char **words, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(words[i]);
+    free(words);
+}
+
+enum shape {
+    AND_WORDS,
+    OR_WORDS,
+    OR_PHRASES,
+    FIELD_WORDS,
+    WITH_STOPWORDS,
+    KEYWORDS,
+    N_SHAPES
+};
+
+/* A query of the first N words in SHAPE (malloc'd). */
+static char *
+query_of(char **words, size_t n, enum shape shape)
+{
+    jd_buf b = {NULL, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        static const char *const sep[N_SHAPES][2] = {
+            [AND_WORDS] = {" ", " "},
+            [OR_WORDS] = {" OR ", " OR "},
+            [OR_PHRASES] = {" ", "\" OR \""},
+            [FIELD_WORDS] = {" duty:", " title:"},
+            [WITH_STOPWORDS] = {" of the ", " and "},
+            [KEYWORDS] = {" ", ", "}};
+        if (i == 0 && shape == OR_PHRASES)
+            assert_int_equal(buf_putc(&b, '"'), JD_OK);
+        if (i == 0 && shape == FIELD_WORDS)
+            assert_int_equal(buf_puts(&b, "title:"), JD_OK);
+        if (i > 0)
+            assert_int_equal(buf_puts(&b, sep[shape][i % 2 == 0]), JD_OK);
+        assert_int_equal(buf_puts(&b, words[i]), JD_OK);
+    }
+    if (shape == OR_PHRASES)
+        assert_int_equal(buf_putc(&b, '"'), JD_OK);
+    return b.data;
+}
+
+/* Run search QUERY, or match --keywords QUERY for KEYWORDS. */
+static void
+run_shape(struct tu_run *r, const char *q, enum shape shape)
+{
+    if (shape == KEYWORDS)
+        query(r, NULL, "match", "--keywords", q, (char *)NULL);
+    else
+        query(r, NULL, "search", "--", q, (char *)NULL);
+}
+
+/*
+ * A query of JD_QUERY_MAX_TERMS terms runs; one more is refused, before
+ * any search, with one line naming the count and the limit, status 2
+ * (bad input), in every shape a query comes in: words, ORed words,
+ * phrases, field words, words among stop words (which do not count),
+ * a keyword list.
+ */
+static void
+test_query_over_the_term_limit_is_refused_with_status_2(void **state)
+{
+    (void)state;
+    size_t max = JD_QUERY_MAX_TERMS;
+    char **words = corpus_words(max + 1);
+    char want[128];
+    snprintf(want, sizeof(want),
+             "jobdex-query: query has %zu terms, over the %zu-term limit\n",
+             max + 1, max);
+    for (int shape = 0; shape < N_SHAPES; shape++) {
+        struct tu_run r;
+        char *at = query_of(words, max, (enum shape)shape);
+        run_shape(&r, at, (enum shape)shape);
+        if (r.status > 1)
+            fprintf(stderr, "shape %d at the limit: %s", shape, r.err);
+        assert_true(r.status <= 1);
+        assert_string_equal(r.err, "");
+        tu_run_free(&r);
+        free(at);
+        char *over = query_of(words, max + 1, (enum shape)shape);
+        run_shape(&r, over, (enum shape)shape);
+        if (r.status != 2 || strcmp(r.err, want) != 0)
+            fprintf(stderr, "shape %d over the limit: status %d: %s", shape,
+                    r.status, r.err);
+        assert_int_equal(r.status, 2);
+        assert_string_equal(r.err, want);
+        assert_int_equal(r.out_len, 0);
+        tu_run_free(&r);
+        free(over);
+    }
+    /* --help says so. */
+    struct tu_run h;
+    const char *help[] = {"jobdex-query", "--help", NULL};
+    tu_run(help, NULL, &h);
+    snprintf(want, sizeof(want), "%zu terms at most", max);
+    assert_non_null(strstr(h.out, want));
+    tu_run_free(&h);
+    /* A résumé has no such limit: its most informative words are kept. */
+    char *text = query_of(words, max + 1, AND_WORDS);
+    struct tu_run r;
+    query(&r, text, "match", "-", (char *)NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    free(text);
+    free_words(words, max + 1);
+}
+
+/* valgrind on $PATH, or NULL. */
+static const char *
+valgrind_path(void)
+{
+    static char found[4096];
+    const char *path = getenv("PATH");
+    while (path && *path) {
+        size_t len = strcspn(path, ":");
+        snprintf(found, sizeof(found), "%.*s/valgrind", (int)len, path);
+        if (access(found, X_OK) == 0)
+            return found;
+        path += len + (path[len] == ':');
+    }
+    return NULL;
+}
+
+/* The instructions jobdex-query -d DB ARGS... executes, as valgrind's
+ * callgrind counts them: the same work gives the same count, whatever
+ * else the machine is doing. */
+static unsigned long long
+instructions_of(const char *const *args)
+{
+    char prog[4096];
+    snprintf(prog, sizeof(prog), "%s/jobdex-query", tu_bindir());
+    const char *argv[16] = {valgrind_path(),
+                            "--tool=callgrind",
+                            "--callgrind-out-file=/dev/null",
+                            prog,
+                            "-d",
+                            db};
+    size_t n = 6;
+    for (size_t i = 0; args[i] && n < 15; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    struct tu_run r;
+    tu_run(argv, NULL, &r);
+    assert_true(r.status <= 1); /* results, or none */
+    const char *at = strstr(r.err, "Collected : ");
+    assert_non_null(at);
+    unsigned long long count = strtoull(at + 12, NULL, 10);
+    tu_run_free(&r);
+    assert_true(count > 0);
+    return count;
+}
+
+/*
+ * Below the limit a query costs about linearly in its terms: four times
+ * the terms, less than six times the instructions (the square would be
+ * sixteen). Counted, not timed. Before the limit a 1,024-word OR cost
+ * 8.2 times a 256-word one here: Xapian's matcher re-weighs its whole
+ * tree of OR branches each time one runs out.
+ */
+static void
+test_query_cost_grows_linearly_up_to_the_term_limit(void **state)
+{
+    (void)state;
+    const char *san = getenv("JOBDEX_SAN");
+    if (san && strcmp(san, "1") == 0) {
+        fprintf(stderr, "sanitizer build: valgrind cannot count it; "
+                        "skipped\n");
+        skip();
+    }
+    if (!valgrind_path()) {
+        fprintf(stderr, "no valgrind on PATH (make deps "
+                        "DEB_PACKAGES=valgrind): skipped\n");
+        skip();
+    }
+    size_t max = JD_QUERY_MAX_TERMS;
+    char **words = corpus_words(max);
+    static const enum shape shapes[] = {OR_WORDS, OR_PHRASES, KEYWORDS};
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+        unsigned long long cost[2];
+        for (int k = 0; k < 2; k++) {
+            char *q = query_of(words, k ? max : max / 4, shapes[i]);
+            const char *search[] = {"search", "--", q, NULL};
+            const char *keywords[] = {"match", "--keywords", q, NULL};
+            cost[k] =
+                instructions_of(shapes[i] == KEYWORDS ? keywords : search);
+            free(q);
+        }
+        double ratio = (double)cost[1] / (double)cost[0];
+        fprintf(stderr,
+                "shape %d: %zu terms %llu, %zu terms %llu "
+                "instructions: %.1fx\n",
+                (int)shapes[i], max / 4, cost[0], max, cost[1], ratio);
+        assert_true(ratio < 6.0);
+    }
+    free_words(words, max);
 }
 
 /* ---- match ---- */
@@ -1220,6 +1469,9 @@ main(void)
         cmocka_unit_test(test_query_search_exit_statuses),
         cmocka_unit_test(
             test_query_search_of_only_excluded_terms_matches_everything_else),
+        cmocka_unit_test(
+            test_query_over_the_term_limit_is_refused_with_status_2),
+        cmocka_unit_test(test_query_cost_grows_linearly_up_to_the_term_limit),
         cmocka_unit_test(
             test_query_match_resume_explains_with_real_duties_and_lines),
         cmocka_unit_test(
