@@ -196,15 +196,9 @@ test_query_search_exit_statuses(void **state)
     tu_run_free(&r);
 }
 
-/* The corpus's classes, as a bit each in the masks below. */
-static const char *const corpus_ids[] = {
-    "milwaukie/web-services-coordinator",
-    "milwaukie/information-systems-technology-ist-director",
-    "milwaukie/community-engagement-coordinator",
-    "st-louis/1368",
-    "portland/30003028",
-};
-enum { N_CORPUS = 5, ALL_CLASSES = (1 << N_CORPUS) - 1 };
+/* The corpus's classes (tu_corpus_ids), as a bit each in the masks
+ * below. */
+enum { N_CORPUS = TU_CORPUS_RECORDS, ALL_CLASSES = (1 << N_CORPUS) - 1 };
 
 /* The classes search QUERY finds (with --jurisdiction J when not NULL),
  * as a mask over corpus_ids. */
@@ -226,7 +220,7 @@ found_by(const char *q, const char *j)
     unsigned mask = 0;
     for (size_t i = 0; i < json_array_size(res); i++) {
         size_t k = 0;
-        while (k < N_CORPUS && strcmp(corpus_ids[k], result_id(js, i)) != 0)
+        while (k < N_CORPUS && strcmp(tu_corpus_ids[k], result_id(js, i)) != 0)
             k++;
         assert_true(k < N_CORPUS);
         mask |= 1u << k;
