@@ -494,7 +494,8 @@ run_workers(const struct batch *b)
         pids[started] = pid;
     }
     /* The workers have their copies of standard input. */
-    for (unsigned i = 0; spooled && i < n; i++)
+    unsigned copies = spooled ? n : 0;
+    for (unsigned i = 0; i < copies; i++)
         close(in[i]);
     struct tally t = {0, false, 0};
     bool ok = started == n;

@@ -343,7 +343,8 @@ corpus_words(size_t n)
     for (char *path = strtok_r(paths.data, "\n", &save); path && k < n;
          path = strtok_r(NULL, "\n", &save)) {
         char *text = tu_read(path, NULL);
-        for (const char *p = text; p && *p && k < n;) {
+        assert_non_null(text);
+        for (const char *p = text; *p && k < n;) {
             char w[64];
             size_t len = 0;
             while (((*p | 32) >= 'a' && (*p | 32) <= 'z') && len < 63)
