@@ -520,13 +520,30 @@ size_t jd_results_parts(const jd_results *r);
 void jd_results_free(jd_results *r);
 
 /*
+ * The most terms a search query or a match keyword list may have: its
+ * searchable words (each word of a phrase counts, a wildcard and a
+ * filter count one; stop words, operators and field names do not).
+ * Up to here a query costs about linearly in its terms (an OR of 64 and
+ * of 256 words over CalHR's 3,267 classes: 0.06 and 0.16 s); beyond it,
+ * Xapian's matcher, which re-weighs its whole tree of OR branches each
+ * time one runs out, costs with their square (1,024 words: 1.1 s; 4,000:
+ * 5 s; 8,000: 38 s), and does so sooner on a small index. No query a
+ * person types comes near it; a résumé is a match text, whose 32 most
+ * informative words are kept whatever its length.
+ */
+#define JD_QUERY_MAX_TERMS 256
+
+/*
  * Ad-hoc search: QUERY in Xapian's query syntax (words, "phrases", AND,
- * OR, NOT, ( ), trailing * wildcards, title: duty: qual: summary: other:
- * fields, jurisdiction: department: flsa: code: filters). Words without
- * an operator must all match. Up to LIMIT hits, best first, each with up
- * to three snippets. On success *OUT holds the results (jd_results_free);
- * zero hits is still JD_OK. JD_ERR_QUERY_SYNTAX (jd_db_errmsg says why),
- * JD_ERR_NOMEM, JD_ERR_CORRUPT, JD_ERR_BACKEND.
+ * OR, NOT, +, -, ( ), trailing * wildcards, title: duty: qual: summary:
+ * other: fields, jurisdiction: department: flsa: code: filters). Words
+ * without an operator must all match; a group of only excluded terms
+ * ("-web", "-a -b") matches every class but theirs, as "NOT web" does.
+ * Up to LIMIT hits, best first, each with up to three snippets. On
+ * success *OUT holds the results (jd_results_free); zero hits is still
+ * JD_OK. JD_ERR_QUERY_SYNTAX (jd_db_errmsg says why), JD_ERR_TOO_BIG
+ * (over JD_QUERY_MAX_TERMS terms), JD_ERR_NOMEM, JD_ERR_CORRUPT,
+ * JD_ERR_BACKEND.
  */
 jd_status jd_search(jd_db *db, const char *query, const struct jd_filter *f,
                     size_t limit, jd_results **out);
@@ -544,7 +561,9 @@ struct jd_match_opts {
  * Rank classes against TEXT: a résumé, a job description, a duty
  * statement, a title, or (opts->keywords) a keyword list. On success *OUT
  * holds up to opts->limit hits. JD_ERR_INVALID_ARG when TEXT has no
- * searchable word; otherwise as jd_search().
+ * searchable word; JD_ERR_TOO_BIG for a keyword list of more than
+ * JD_QUERY_MAX_TERMS words (a text has no such limit: its most
+ * informative words are kept); otherwise as jd_search().
  */
 jd_status jd_match(jd_db *db, const char *text, size_t len,
                    const struct jd_match_opts *opts, jd_results **out);

@@ -33,6 +33,12 @@ const char STOP_MARK = '\x01';
  * them (DatabaseModifiedError). */
 const int MODIFIED_RETRIES = 5;
 
+/* A boolean field of our own whose every value matches every document:
+ * what a group of excluded terms alone is taken from (see
+ * everything_before_exclusions). Not a word anyone types. */
+const char EVERYTHING_FIELD[] = "jobdexeverything";
+const char EVERYTHING[] = "jobdexeverything:all ";
+
 void
 copy_msg(char *msg, size_t msglen, const std::string &text)
 {
@@ -103,6 +109,80 @@ class AnalyzerStem : public Xapian::StemImplementation {
         return "jobdex analyzer";
     }
 };
+
+/* Every value of EVERYTHING_FIELD: all documents. */
+class EverythingField : public Xapian::FieldProcessor {
+  public:
+    Xapian::Query operator()(const std::string &) override
+    {
+        return Xapian::Query::MatchAll;
+    }
+};
+
+bool
+is_space(unsigned char c)
+{
+    return c <= ' ';
+}
+
+/*
+ * QueryParser refuses a group of terms that are all excluded ("-web",
+ * "-a -b", "(-a)", "-a AND -b": a '-' term takes its documents away from
+ * those of the other terms of its group, and there are none); its
+ * parse_query() then silently parses the whole query again with every
+ * operator off, so that "-web" searched for "web". Excluding from a group
+ * of nothing should exclude from everything, as "NOT web" does: so each
+ * '-' is given EVERYTHING before it, a filter that matches every document
+ * and weighs nothing. In a group with terms of its own it changes
+ * nothing (it filters by all); in one without, it is what the '-' terms
+ * are taken from. A '-' is QueryParser's exclusion where QueryParser
+ * makes it one: outside quotes, after a space or '(' (or at the start),
+ * before a character that is none of space, '+' and '-'.
+ */
+std::string
+everything_before_exclusions(const std::string &q)
+{
+    std::string out;
+    out.reserve(q.size());
+    bool quoted = false;
+    for (size_t i = 0; i < q.size(); i++) {
+        unsigned char c = static_cast<unsigned char>(q[i]);
+        if (c == '"')
+            quoted = !quoted;
+        if (c == '-' && !quoted &&
+            (i == 0 || is_space(q[i - 1]) || q[i - 1] == '(')) {
+            unsigned char next =
+                i + 1 < q.size() ? static_cast<unsigned char>(q[i + 1]) : ' ';
+            if (!is_space(next) && next != '+' && next != '-')
+                out += EVERYTHING;
+        }
+        out += q[i];
+    }
+    return out;
+}
+
+/* True when Q has a leaf that is more than "all documents": stop words
+ * stripped, "NOT the" and "-the" are left with nothing to search for. */
+/* NOLINTBEGIN(misc-no-recursion): as deep as the query's nesting. */
+bool
+has_searchable_leaf(const Xapian::Query &q)
+{
+    switch (q.get_type()) {
+    case Xapian::Query::LEAF_MATCH_ALL:
+    case Xapian::Query::LEAF_MATCH_NOTHING:
+        return false;
+    default:
+        break;
+    }
+    size_t n = q.get_num_subqueries();
+    if (n == 0)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (has_searchable_leaf(q.get_subquery(i)))
+            return true;
+    return false;
+}
+/* NOLINTEND(misc-no-recursion) */
 
 bool
 is_stop_leaf(const Xapian::Query &q)
@@ -797,6 +877,21 @@ xs_query_parse(struct xs_db *d, struct analyzer *a, const char *text,
         std::string qs(norm.data ? norm.data : "", norm.len);
         jd_buf_free(&norm);
 
+        if (opts->max_terms > 0) {
+            size_t terms = 0;
+            if ((st = xs_query_count_terms(a, qs.data(), qs.size(), opts,
+                                           &terms)) != JD_OK)
+                return st;
+            if (terms > opts->max_terms) {
+                char why[128];
+                snprintf(why, sizeof(why),
+                         "query has %zu terms, over the %zu-term limit", terms,
+                         opts->max_terms);
+                copy_msg(msg, msglen, why);
+                return JD_ERR_TOO_BIG;
+            }
+        }
+
         Xapian::QueryParser qp;
         qp.set_stemmer(Xapian::Stem(new AnalyzerStem(a)));
         qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
@@ -821,11 +916,14 @@ xs_query_parse(struct xs_db *d, struct analyzer *a, const char *text,
                      Xapian::QueryParser::FLAG_PURE_NOT;
             if (d)
                 flags |= Xapian::QueryParser::FLAG_WILDCARD;
+            qp.add_boolean_prefix(EVERYTHING_FIELD,
+                                  (new EverythingField)->release());
+            qs = everything_before_exclusions(qs);
         }
         Xapian::Query q = qp.parse_query(qs, flags);
         bool changed = false;
         q = strip_stopwords(q, changed);
-        if (q.empty()) {
+        if (!has_searchable_leaf(q)) {
             copy_msg(msg, msglen, "no searchable words (only stop words)");
             return JD_ERR_QUERY_SYNTAX;
         }
@@ -834,6 +932,108 @@ xs_query_parse(struct xs_db *d, struct analyzer *a, const char *text,
         jd_buf_free(&norm);
         return status_from_exception(msg, msglen);
     }
+}
+
+namespace {
+
+/* The words of a query xs_query_count_terms() is counting. */
+struct term_count {
+    const char *text;
+    size_t len;
+    const struct xs_parse *opts;
+    size_t skip_to; /* the value of a filter runs to here */
+    size_t n;
+};
+
+bool
+same_word(const char *a, size_t n, const char *b)
+{
+    return std::strlen(b) == n && std::memcmp(a, b, n) == 0;
+}
+
+/* The field of OPTS named by the N bytes at W, or NULL. */
+const struct xs_field *
+field_named(const struct xs_parse *opts, const char *w, size_t n)
+{
+    for (size_t i = 0; i < opts->nfields; i++)
+        if (opts->fields[i].field[0] && same_word(w, n, opts->fields[i].field))
+            return &opts->fields[i];
+    return nullptr;
+}
+
+/* QueryParser's operators: upper case only, as FLAG_BOOLEAN reads them. */
+bool
+is_operator(const char *w, size_t n)
+{
+    static const char *const ops[] = {"AND",  "OR",  "NOT", "XOR",
+                                      "NEAR", "ADJ", "SYN"};
+    for (const char *op : ops)
+        if (same_word(w, n, op))
+            return true;
+    return false;
+}
+
+/* Where the value of a filter starting at byte AT ends: its closing
+ * quote, else the first space or ')'. */
+size_t
+filter_value_end(const char *text, size_t len, size_t at)
+{
+    if (at < len && text[at] == '"') {
+        const void *q = std::memchr(text + at + 1, '"', len - at - 1);
+        return q ? static_cast<size_t>(static_cast<const char *>(q) - text)
+                 : len;
+    }
+    while (at < len && !is_space(static_cast<unsigned char>(text[at])) &&
+           text[at] != ')')
+        at++;
+    return at;
+}
+
+int
+count_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
+           size_t end)
+{
+    (void)term;
+    (void)len;
+    (void)pos;
+    auto *c = static_cast<term_count *>(ctx);
+    if (start < c->skip_to)
+        return 0; /* part of a filter's value, counted with it */
+    const char *w = c->text + start;
+    size_t n = end - start;
+    if (end + 1 < c->len && c->text[end] == ':' &&
+        !is_space(static_cast<unsigned char>(c->text[end + 1]))) {
+        if (const struct xs_field *f = field_named(c->opts, w, n)) {
+            if (f->boolean) {
+                c->n++;
+                c->skip_to = filter_value_end(c->text, c->len, end + 1);
+            }
+            return 0; /* a field's name, not a term */
+        }
+    }
+    if (!c->opts->plain) {
+        if (is_operator(w, n))
+            return 0;
+        /* NEAR/3, ADJ/3: the window, not a term. */
+        if ((start >= 5 && std::memcmp(w - 5, "NEAR/", 5) == 0) ||
+            (start >= 4 && std::memcmp(w - 4, "ADJ/", 4) == 0))
+            return 0;
+    }
+    c->n++;
+    return 0;
+}
+
+} // namespace
+
+extern "C" jd_status
+xs_query_count_terms(struct analyzer *a, const char *text, size_t len,
+                     const struct xs_parse *opts, size_t *out) noexcept
+{
+    term_count c{text, len, opts, 0, 0};
+    size_t pos = 0;
+    jd_status st = analyze_text(a, text, len, &pos, count_term, &c);
+    *out = c.n;
+    return st;
 }
 
 extern "C" jd_status

@@ -14,13 +14,15 @@
  * so nobody waits on a cycle. Workers use the index the parent opened
  * (forked readers of a Xapian database share nothing but read-only file
  * descriptors). Standard input is first copied to a temporary file,
- * because every worker must read it from the start.
+ * because every worker must read it from the start; that file never has
+ * a name while it holds anything (see spool_stdin).
  */
 #include "batch.h"
 
 #include "jobdex.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -293,12 +295,14 @@ chunk_send(struct chunk *c, const struct cli_out *out, int fd)
     return ok;
 }
 
-/* Worker W of N: answer chunks W, W + N, ... of PATH into FD. Returns
- * the process's exit status (0 unless it could not do its part). */
+/* Worker W of N: answer chunks W, W + N, ... of the input into FD. The
+ * input is the descriptor IN when it is not -1 (a spooled copy of
+ * standard input), else the file b->path. Returns the process's exit
+ * status (0 unless it could not do its part). */
 static int
-worker(const struct batch *b, const char *path, unsigned w, unsigned n, int fd)
+worker(const struct batch *b, int in, unsigned w, unsigned n, int fd)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = in >= 0 ? fdopen(in, "r") : fopen(b->path, "r");
     if (!f) {
         read_failed(b);
         return 3;
@@ -336,35 +340,73 @@ worker(const struct batch *b, const char *path, unsigned w, unsigned n, int fd)
     return ok ? 0 : 3;
 }
 
-/* Copy standard input to a new temporary file; its malloc'd name. */
-static char *
-spool_stdin(const struct batch *b)
+/* Block (or, with SIG_SETMASK and *OLD, restore) the signals that stop
+ * a process, so that nothing stops it between two steps. */
+static void
+hold_stop_signals(sigset_t *old)
 {
-    const char *dir = getenv("TMPDIR");
-    char *name = malloc(4096);
-    if (!name)
-        return NULL;
-    snprintf(name, 4096, "%s/jobdex-batch-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(name);
-    if (fd < 0) {
-        fprintf(stderr, "%s: cannot spool standard input to '%s': %s\n",
-                b->prog, name, strerror(errno));
-        free(name);
-        return NULL;
-    }
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    sigaddset(&stop, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &stop, old);
+}
+
+/* Standard input to its end into FD; false with errno set on failure. */
+static bool
+copy_stdin(int fd)
+{
     char buf[65536];
     size_t k;
-    bool ok = true;
-    while (ok && (k = fread(buf, 1, sizeof(buf), stdin)) > 0)
-        ok = write_all(fd, buf, k);
-    if (ferror(stdin) || !ok || close(fd) != 0) {
-        fprintf(stderr, "%s: cannot spool standard input to '%s': %s\n",
-                b->prog, name, strerror(errno));
+    while ((k = fread(buf, 1, sizeof(buf), stdin)) > 0)
+        if (!write_all(fd, buf, k))
+            return false;
+    return !ferror(stdin);
+}
+
+/*
+ * Copy standard input to a temporary file that no name points to, and
+ * set IN[0..N) to descriptors reading it from the start, one per worker
+ * (each has an offset of its own). The copy holds applicants' résumés:
+ * it is made by mkstemp (mode 0600) in $TMPDIR, opened N times and
+ * unlinked at once, with SIGINT, SIGTERM, SIGHUP and SIGQUIT held off
+ * meanwhile, before a byte is written. So however the run ends, by a
+ * signal at any moment or by a crash, the system frees the copy and
+ * leaves nothing in $TMPDIR. False after saying why.
+ */
+static bool
+spool_stdin(const struct batch *b, unsigned n, int *in)
+{
+    const char *dir = getenv("TMPDIR");
+    char name[4096];
+    snprintf(name, sizeof(name), "%s/jobdex-batch-XXXXXX",
+             dir && *dir ? dir : "/tmp");
+    sigset_t old;
+    hold_stop_signals(&old);
+    int fd = mkstemp(name);
+    unsigned opened = 0;
+    while (fd >= 0 && opened < n && (in[opened] = open(name, O_RDONLY)) >= 0)
+        opened++;
+    int err = errno;
+    if (fd >= 0)
         unlink(name);
-        free(name);
-        return NULL;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    bool ok = fd >= 0 && opened == n;
+    if (ok && !(ok = copy_stdin(fd)))
+        err = errno;
+    if (fd >= 0 && close(fd) != 0 && ok) {
+        err = errno;
+        ok = false;
     }
-    return name;
+    if (!ok) {
+        fprintf(stderr, "%s: cannot spool standard input to '%s': %s\n",
+                b->prog, name, strerror(err));
+        for (unsigned i = 0; i < opened; i++)
+            close(in[i]);
+    }
+    return ok;
 }
 
 /* Take chunk frames in order from the workers' pipes FDS and write them
@@ -419,13 +461,10 @@ static int
 run_workers(const struct batch *b)
 {
     unsigned n = b->jobs < BATCH_JOBS_MAX ? b->jobs : BATCH_JOBS_MAX;
-    char *spooled = NULL;
-    const char *path = b->path;
-    if (strcmp(path, "-") == 0) {
-        if (!(spooled = spool_stdin(b)))
-            return 3;
-        path = spooled;
-    }
+    int in[BATCH_JOBS_MAX]; /* the workers' copies of standard input */
+    bool spooled = strcmp(b->path, "-") == 0;
+    if (spooled && !spool_stdin(b, n, in))
+        return 3;
     int fds[BATCH_JOBS_MAX];
     pid_t pids[BATCH_JOBS_MAX];
     unsigned started = 0;
@@ -446,7 +485,8 @@ run_workers(const struct batch *b)
             close(p[0]);
             for (unsigned i = 0; i < started; i++)
                 close(fds[i]);
-            int status = worker(b, path, started, n, p[1]);
+            int input = spooled ? in[started] : -1;
+            int status = worker(b, input, started, n, p[1]);
             if (b->release)
                 b->release(b->ctx);
             _exit(status);
@@ -455,6 +495,10 @@ run_workers(const struct batch *b)
         fds[started] = p[0];
         pids[started] = pid;
     }
+    /* The workers have their copies of standard input. */
+    unsigned copies = spooled ? n : 0;
+    for (unsigned i = 0; i < copies; i++)
+        close(in[i]);
     struct tally t = {0, false, 0};
     bool ok = started == n;
     if (!ok)
@@ -480,10 +524,6 @@ run_workers(const struct batch *b)
                     b->prog, i + 1);
             ok = false;
         }
-    }
-    if (spooled) {
-        unlink(spooled);
-        free(spooled);
     }
     if (!ok && t.rc == 0)
         t.rc = 3;

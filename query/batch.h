@@ -13,8 +13,9 @@
 /*
  * Match TEXT (LEN bytes) for the query named NAME and write its answer
  * to the output. Returns 0 when it was answered (*FOUND set if it had
- * results), 2 when the text has no searchable word (*WHY says so, nothing
- * written), or 3 after a failure it has reported on stderr.
+ * results), 2 when the text is bad input, such as one with no searchable
+ * word (*WHY says so, nothing written), or 3 after a failure it has
+ * reported on stderr.
  */
 typedef int (*batch_match_fn)(void *ctx, const char *name, const char *text,
                               size_t len, bool *found, const char **why);

@@ -56,6 +56,9 @@ void csv_match(struct cli_out *o, const char *query, const jd_results *r);
 void csv_show(struct cli_out *o, const jd_spec *s);
 void csv_stats(struct cli_out *o, const char *path, const jd_stats *s);
 
+/* ONE when N is 1, else MANY: "1 class", "2 classes". */
+const char *cli_plural(size_t n, const char *one, const char *many);
+
 /* One CSV field, quoted when it needs to be. */
 void csv_field(FILE *f, const char *s, bool last);
 

@@ -3,6 +3,12 @@
  */
 #include "cli.h"
 
+const char *
+cli_plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 void
 cli_search(struct cli_out *o, const char *query, const jd_results *r)
 {

@@ -37,12 +37,16 @@ static void
 text_group(FILE *f, size_t k, const struct jd_overlap_group *g, bool boiler)
 {
     if (boiler)
-        fprintf(f, "boilerplate %zu: in %zu classes (%.0f%% of all)\n", k + 1,
-                g->classes, 100 * g->share);
+        fprintf(f, "boilerplate %zu: in %zu %s (%.0f%% of all)\n", k + 1,
+                g->classes, cli_plural(g->classes, "class", "classes"),
+                100 * g->share);
     else
-        fprintf(f, "group %zu: %zu items, %zu classes, %zu departments, %zu "
-                   "jurisdictions\n",
-                k + 1, g->n, g->classes, g->departments, g->jurisdictions);
+        fprintf(f, "group %zu: %zu %s, %zu %s, %zu %s, %zu %s\n", k + 1, g->n,
+                cli_plural(g->n, "item", "items"), g->classes,
+                cli_plural(g->classes, "class", "classes"), g->departments,
+                cli_plural(g->departments, "department", "departments"),
+                g->jurisdictions,
+                cli_plural(g->jurisdictions, "jurisdiction", "jurisdictions"));
     size_t show = boiler && g->n > 5 ? 5 : g->n;
     for (size_t i = 0; i < show; i++)
         text_member(f, &g->members[i], i == 0);
@@ -63,8 +67,23 @@ text_matrix(FILE *f, const jd_overlap *o, const char *what, size_t max)
                 o->matrix[i].a[0] ? o->matrix[i].a : "(none)",
                 o->matrix[i].b[0] ? o->matrix[i].b : "(none)");
     if (o->nmatrix > max)
-        fprintf(f, "  (%zu more pairs; --format csv --matrix lists all)\n",
-                o->nmatrix - max);
+        fprintf(f, "  (%zu more %s; --format csv --matrix lists all)\n",
+                o->nmatrix - max,
+                cli_plural(o->nmatrix - max, "pair", "pairs"));
+}
+
+/* "departments", "jurisdictions" or "classes": the plural of an --across
+ * rule's name. */
+static const char *
+across_plural(const char *across)
+{
+    static const char *const names[][2] = {{"department", "departments"},
+                                           {"jurisdiction", "jurisdictions"},
+                                           {"class", "classes"}};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(across, names[i][0]) == 0)
+            return names[i][1];
+    return across;
 }
 
 static json_t *
@@ -134,16 +153,19 @@ cli_overlap(struct cli_out *o, const jd_overlap *ov, const char *across,
     case OUT_TEXT:
         if (!matrix_only) {
             fprintf(f,
-                    "%zu groups of similar items across %ss (similarity >= "
-                    "%.2f; %zu items of %zu classes compared, %zu similar "
-                    "pairs)\n\n",
-                    ov->ngroups, across, min_similarity, ov->items,
-                    ov->classes, ov->pairs);
+                    "%zu %s of similar items across %s (similarity >= %.2f; "
+                    "%zu %s of %zu %s compared, %zu similar %s)\n\n",
+                    ov->ngroups, cli_plural(ov->ngroups, "group", "groups"),
+                    across_plural(across), min_similarity, ov->items,
+                    cli_plural(ov->items, "item", "items"), ov->classes,
+                    cli_plural(ov->classes, "class", "classes"), ov->pairs,
+                    cli_plural(ov->pairs, "pair", "pairs"));
             for (size_t g = 0; g < ov->ngroups; g++)
                 text_group(f, g, &ov->groups[g], false);
             if (ov->nboilerplate) {
-                fprintf(f, "%zu boilerplate items, left out of the groups:\n\n",
-                        ov->nboilerplate);
+                fprintf(f, "%zu boilerplate %s, left out of the groups:\n\n",
+                        ov->nboilerplate,
+                        cli_plural(ov->nboilerplate, "item", "items"));
                 for (size_t g = 0; g < ov->nboilerplate; g++)
                     text_group(f, g, &ov->boilerplate[g], true);
             }

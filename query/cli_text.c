@@ -75,8 +75,9 @@ void
 text_search(struct cli_out *o, const char *query, const jd_results *r)
 {
     size_t n = jd_results_count(r);
-    fprintf(o->f, "%zu of %zu classes match %s\n\n", n, jd_results_total(r),
-            query);
+    size_t total = jd_results_total(r);
+    fprintf(o->f, "%zu of %zu %s %s\n\n", n, total,
+            cli_plural(total, "class matches", "classes match"), query);
     for (size_t i = 0; i < n; i++) {
         const struct jd_hit *h = jd_results_get(r, i);
         hit_header(o, h);
@@ -152,15 +153,19 @@ text_match(struct cli_out *o, const char *query, const jd_results *r,
            bool similar)
 {
     size_t n = jd_results_count(r);
+    size_t total = jd_results_total(r), parts = jd_results_parts(r);
+    const char *classes = cli_plural(total, "class", "classes");
     if (similar)
-        fprintf(o->f, "%zu classes most like %s\n\n", n, query);
-    else if (jd_results_parts(r) > 0)
-        fprintf(o->f, "%zu best of %zu classes for %s (ranked whole and as "
-                      "%zu parts)\n\n",
-                n, jd_results_total(r), query, jd_results_parts(r));
+        fprintf(o->f, "%zu %s most like %s\n\n", n,
+                cli_plural(n, "class", "classes"), query);
+    else if (parts > 0)
+        fprintf(o->f, "%zu best of %zu %s for %s (ranked whole and as %zu "
+                      "%s)\n\n",
+                n, total, classes, query, parts,
+                cli_plural(parts, "part", "parts"));
     else
-        fprintf(o->f, "%zu best of %zu classes for %s\n\n", n,
-                jd_results_total(r), query);
+        fprintf(o->f, "%zu best of %zu %s for %s\n\n", n, total, classes,
+                query);
     for (size_t i = 0; i < n; i++) {
         const struct jd_hit *h = jd_results_get(r, i);
         hit_header(o, h);

@@ -23,11 +23,14 @@ static const char usage_text[] =
     "\n"
     "Commands:\n"
     "  search QUERY...         ad-hoc search: words (all must match), \"phrases\",\n"
-    "                          AND OR NOT ( ), trailing * wildcards, fields\n"
-    "                          title: duty: qual: summary: other:, filters\n"
-    "                          jurisdiction: department: flsa: code: (slugs)\n"
+    "                          AND OR NOT ( ), -word, trailing * wildcards,\n"
+    "                          fields title: duty: qual: summary: other:,\n"
+    "                          filters jurisdiction: department: flsa: code:\n"
+    "                          (slugs); -web alone: the classes without web;\n"
+    "                          256 terms at most (words, phrase words)\n"
     "  match FILE|-            rank classes against a resume or job text\n"
     "  match --keywords LIST   rank classes against 'budget, network security'\n"
+    "                          (words, not query syntax; 256 terms at most)\n"
     "  match --batch FILE      one query per line {\"id\": ..., \"text\": ...};\n"
     "                          one result per line, in input order\n"
     "  similar ID              classes most like class ID, shared duties shown\n"
@@ -38,7 +41,10 @@ static const char usage_text[] =
     "  stats                   counts by jurisdiction, department and kind;\n"
     "                          index size and format; the class\n"
     "                          model (none, current or stale; its words\n"
-    "                          and concept dimensions)\n"
+    "                          and concept dimensions)\n";
+
+/* The help in parts: ISO C caps a string literal at 4095 bytes. */
+static const char usage_options[] =
     "\n"
     "Options (before or after the command; use -- before a query that\n"
     "starts with '-'):\n"
@@ -63,7 +69,8 @@ static const char usage_text[] =
     "  -b, --batch FILE        match every line of a JSON-lines file ('-': stdin)\n"
     "  -j, --jobs N            match --batch: answer in N worker processes\n"
     "                          (default 1; output the same, in input order;\n"
-    "                          standard input is read to its end first)\n"
+    "                          standard input is read to its end first, into\n"
+    "                          a temporary file in $TMPDIR that has no name)\n"
     "  -m, --min-similarity X  overlap: group items at least this similar\n"
     "                          (tf-idf cosine 0..1; default 0.5, 0.8 for\n"
     "                          near-identical wording, 0.3 for related work)\n"
@@ -73,14 +80,20 @@ static const char usage_text[] =
     "      --boilerplate-share S  overlap: an item in this share of all\n"
     "                          classes (and 3 at least) is boilerplate (0.05)\n"
     "      --matrix            overlap: only the table of shared duties\n"
-    "  -h, --help              show this help and exit\n"
+    "  -h, --help              show this help and exit\n";
+
+static const char usage_status[] =
     "\n"
-    "Exit status: 0 results found, 1 no result (or some batch lines\n"
-    "rejected), 2 usage error or malformed query, 3 any other failure.\n"
+    "Exit status: 0 results found; 1 no result, no class of that ID, or\n"
+    "some batch lines rejected; 2 usage error or bad input (a malformed\n"
+    "query, over 256 terms, a text over 8 MiB, not UTF-8, with a NUL byte\n"
+    "or no searchable word); 3 any other failure (no index, a file that\n"
+    "cannot be read). A signal stops it at once (status 130, 143).\n"
     "\n"
     "Examples:\n"
     "  jobdex-query search 'title:coordinator AND website'\n"
     "  jobdex-query search '\"public relations\"' --jurisdiction milwaukie\n"
+    "  jobdex-query search -- -web              (classes without web)\n"
     "  jobdex-query match --explain resume.txt\n"
     "  jobdex-query match --keywords 'grant programs, public outreach'\n"
     "  jobdex-query match --whole resume.txt   (one query: faster)\n"
@@ -328,6 +341,8 @@ parse_args(int argc, char **argv, struct options *o)
             break;
         case 'h':
             fputs(usage_text, stdout);
+            fputs(usage_options, stdout);
+            fputs(usage_status, stdout);
             exit(fflush(stdout) == 0 && !ferror(stdout) ? 0 : 3);
         case ':':
             usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -395,26 +410,31 @@ parse_args(int argc, char **argv, struct options *o)
 
 /* ---- input ---- */
 
-/* All of PATH ("-": standard input), at most JD_SPEC_MAX_BYTES. */
-static char *
-read_text(const char *path, size_t *len)
+/*
+ * All of PATH ("-": standard input) into *TEXT (malloc'd, NUL-terminated)
+ * and *LEN. Returns 0, or the exit status after saying why: 2 for a text
+ * over JD_SPEC_MAX_BYTES (bad input), 3 when it cannot be read.
+ */
+static int
+read_text(const char *path, char **text, size_t *len)
 {
+    *text = NULL;
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path,
                 strerror(errno));
-        return NULL;
+        return 3;
     }
     size_t cap = 65536, n = 0;
     char *buf = malloc(cap + 1);
     size_t k;
+    int rc = 0;
     while (buf && (k = fread(buf + n, 1, cap - n, f)) > 0) {
         n += k;
         if (n > JD_SPEC_MAX_BYTES) {
             fprintf(stderr, "%s: cannot read '%s': over the %zu-byte limit\n",
                     prog, path, JD_SPEC_MAX_BYTES);
-            free(buf);
-            buf = NULL;
+            rc = 2;
             break;
         }
         if (n == cap) {
@@ -425,21 +445,24 @@ read_text(const char *path, size_t *len)
             buf = nb;
         }
     }
-    if (!buf && n <= JD_SPEC_MAX_BYTES)
+    if (!buf) {
         fprintf(stderr, "%s: cannot read '%s': out of memory\n", prog, path);
-    if (buf && ferror(f)) {
+        rc = 3;
+    } else if (rc == 0 && ferror(f)) {
         fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path,
                 strerror(errno));
-        free(buf);
-        buf = NULL;
+        rc = 3;
     }
     if (f != stdin)
         fclose(f);
-    if (!buf)
-        return NULL;
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
     buf[n] = '\0';
+    *text = buf;
     *len = n;
-    return buf;
+    return 0;
 }
 
 /* ---- commands ---- */
@@ -470,15 +493,34 @@ recycled(struct run *r, jd_status st, int *attempts)
     return jd_db_open(r->db, r->o.db, JD_OPEN_READ) == JD_OK;
 }
 
-/* Report a failed library call; returns the exit status for it. */
+/* The exit status for a library call's failure ST (README's table): bad
+ * input (malformed, over a limit) 2, no such record 1, the rest 3. */
+static int
+status_for(jd_status st)
+{
+    switch (st) {
+    case JD_ERR_QUERY_SYNTAX:
+    case JD_ERR_INVALID_ARG:
+    case JD_ERR_TOO_BIG:
+        return 2;
+    case JD_ERR_NOT_FOUND:
+        return 1;
+    default:
+        return 3;
+    }
+}
+
+/* Report a failed library call; returns the exit status for it. A query
+ * over JD_QUERY_MAX_TERMS is not echoed: the message says what it is. */
 static int
 failed(struct run *r, jd_status st, const char *what, const char *subject)
 {
-    fprintf(stderr, "%s: %s '%s': %s\n", prog, what, subject,
-            jd_db_errmsg(r->db));
-    return st == JD_ERR_QUERY_SYNTAX || st == JD_ERR_INVALID_ARG ? 2
-           : st == JD_ERR_NOT_FOUND                               ? 1
-                                                                  : 3;
+    if (st == JD_ERR_TOO_BIG)
+        fprintf(stderr, "%s: %s\n", prog, jd_db_errmsg(r->db));
+    else
+        fprintf(stderr, "%s: %s '%s': %s\n", prog, what, subject,
+                jd_db_errmsg(r->db));
+    return status_for(st);
 }
 
 static char *
@@ -595,9 +637,9 @@ cmd_match(struct run *r)
                        true, &found);
     } else {
         size_t len;
-        char *text = read_text(r->o.args[0], &len);
-        if (!text)
-            return 3;
+        char *text;
+        if ((rc = read_text(r->o.args[0], &text, &len)) != 0)
+            return rc;
         const char *nul = memchr(text, '\0', len);
         if (nul) {
             fprintf(stderr,

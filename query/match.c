@@ -72,6 +72,14 @@ jd_match(jd_db *db, const char *text, size_t len,
                      "no searchable words (only stop words or punctuation)");
         goto out;
     }
+    /* Every keyword phrase is searched as a whole: their number is not
+     * bounded by the words kept (see JD_QUERY_MAX_TERMS). */
+    if (opts->keywords && q.terms > JD_QUERY_MAX_TERMS) {
+        st = db_fail(db, JD_ERR_TOO_BIG,
+                     "query has %zu terms, over the %d-term limit", q.terms,
+                     JD_QUERY_MAX_TERMS);
+        goto out;
+    }
     /* A résumé's title line and duty lines are ranked one by one too. */
     if (!opts->keywords && !opts->whole &&
         (st = rank_query_add_parts(&q, db->an, t, norm.len)) != JD_OK)

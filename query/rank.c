@@ -296,6 +296,7 @@ rank_query_build(struct rank_query *q, struct analyzer *a, const char *text,
             st = analyze_text(a, text + head_len, len - head_len, &pos,
                               collect_term, &c);
         q->words = pos;
+        q->terms = c.n;
         q->seq.stems = c.stems; /* rank_query_free frees them */
         q->seq.n = c.n;
         q->seq_pos = c.pos;
@@ -317,6 +318,7 @@ rank_query_build(struct rank_query *q, struct analyzer *a, const char *text,
                               &c);
         if (c.nomem)
             st = JD_ERR_NOMEM;
+        q->terms += c.n;
         if (st == JD_OK)
             st = add_phrase(q, &c);
         else

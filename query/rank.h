@@ -25,6 +25,7 @@ struct rank_query {
                                pairs (window unused) */
     size_t *seq_pos;        /* each stem's position in the text */
     size_t words; /* words in the query text, stop words included */
+    size_t terms; /* its searchable words: stop words not counted */
     struct rank_query *parts; /* a résumé's paragraphs and list items,
                                  each ranked on its own (parts.h) */
     size_t nparts;

@@ -85,7 +85,7 @@ search_once(jd_db *db, const char *query, const struct jd_filter *f,
     *out = NULL;
     struct xs_parse opts = {search_fields,
                             sizeof(search_fields) / sizeof(search_fields[0]),
-                            false, false};
+                            false, false, JD_QUERY_MAX_TERMS};
     struct xs_query *q = NULL;
     struct xs_mset *m = NULL;
     jd_results *r = NULL;

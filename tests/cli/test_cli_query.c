@@ -5,7 +5,9 @@
  */
 #include "jobdex.h"
 
+#include "analyze.h"
 #include "buf.h"
+#include "termmap.h"
 #include "testutil.h"
 
 #include <jansson.h>
@@ -17,6 +19,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 static char *tmpdir;
 static char db[4200];
@@ -184,6 +194,373 @@ test_query_search_exit_statuses(void **state)
     assert_string_equal(r.err, "jobdex-query: cannot open index "
                                "'/nonexistent/x.db': no such index\n");
     tu_run_free(&r);
+}
+
+/* The corpus's classes (tu_corpus_ids), as a bit each in the masks
+ * below. */
+enum { N_CORPUS = TU_CORPUS_RECORDS, ALL_CLASSES = (1 << N_CORPUS) - 1 };
+
+/* The classes search QUERY finds (with --jurisdiction J when not NULL),
+ * as a mask over corpus_ids. */
+static unsigned
+found_by(const char *q, const char *j)
+{
+    struct tu_run r;
+    if (j)
+        query(&r, NULL, "-f", "json", "-n", "100", "--jurisdiction", j,
+              "search", "--", q, (char *)NULL);
+    else
+        query(&r, NULL, "-f", "json", "-n", "100", "search", "--", q,
+              (char *)NULL);
+    if (r.status > 1)
+        fprintf(stderr, "search '%s': status %d: %s", q, r.status, r.err);
+    assert_true(r.status <= 1);
+    json_t *js = parse_json(r.out);
+    json_t *res = json_object_get(js, "results");
+    unsigned mask = 0;
+    for (size_t i = 0; i < json_array_size(res); i++) {
+        size_t k = 0;
+        while (k < N_CORPUS && strcmp(tu_corpus_ids[k], result_id(js, i)) != 0)
+            k++;
+        assert_true(k < N_CORPUS);
+        mask |= 1u << k;
+    }
+    /* The count said is the count listed. */
+    assert_int_equal(json_integer_value(json_object_get(js, "total")),
+                     json_array_size(res));
+    json_decref(js);
+    tu_run_free(&r);
+    return mask;
+}
+
+/*
+ * A group of excluded terms alone ("-web", "-a -b", "(-a)") means every
+ * class but theirs, as NOT does, for every kind of term: a word, a
+ * phrase, a field, a filter, a wildcard, a bracket; combined with other
+ * groups and with filters. QueryParser refused such a group and the
+ * query was silently parsed again without operators: "-web" found the
+ * classes that have "web".
+ */
+static void
+test_query_search_of_only_excluded_terms_matches_everything_else(void **state)
+{
+    (void)state;
+    static const char *const terms[] = {
+        "web",
+        "\"public relations\"",
+        "title:coordinator",
+        "duty:budget",
+        "jurisdiction:milwaukie",
+        "internet*",
+        "(internet OR budget)",
+    };
+    enum { N_TERMS = sizeof(terms) / sizeof(terms[0]) };
+    unsigned has[N_TERMS];
+    unsigned milwaukie = found_by("jurisdiction:milwaukie", NULL);
+    assert_int_equal(milwaukie, 7); /* the first three */
+    char q[512];
+    for (size_t i = 0; i < N_TERMS; i++) {
+        has[i] = found_by(terms[i], NULL);
+        /* Each term tells classes apart: some have it, some not. */
+        assert_true(has[i] != 0 && has[i] != ALL_CLASSES);
+        unsigned others = ALL_CLASSES & ~has[i];
+        snprintf(q, sizeof(q), "-%s", terms[i]);
+        assert_int_equal(found_by(q, NULL), others);
+        snprintf(q, sizeof(q), "NOT %s", terms[i]);
+        assert_int_equal(found_by(q, NULL), others);
+        snprintf(q, sizeof(q), "(-%s)", terms[i]);
+        assert_int_equal(found_by(q, NULL), others);
+        /* "city" is in every class: a group with a term of its own. */
+        snprintf(q, sizeof(q), "city -%s", terms[i]);
+        assert_int_equal(found_by(q, NULL), others);
+        snprintf(q, sizeof(q), "-%s", terms[i]);
+        assert_int_equal(found_by(q, "milwaukie"), milwaukie & others);
+    }
+    for (size_t i = 0; i < N_TERMS; i++)
+        for (size_t k = i + 1; k < N_TERMS; k++) {
+            snprintf(q, sizeof(q), "-%s -%s", terms[i], terms[k]);
+            assert_int_equal(found_by(q, NULL),
+                             ALL_CLASSES & ~(has[i] | has[k]));
+            snprintf(q, sizeof(q), "-%s OR -%s", terms[i], terms[k]);
+            assert_int_equal(found_by(q, NULL),
+                             ALL_CLASSES & ~(has[i] & has[k]));
+            snprintf(q, sizeof(q), "-%s AND -%s", terms[i], terms[k]);
+            assert_int_equal(found_by(q, NULL),
+                             ALL_CLASSES & ~(has[i] | has[k]));
+            snprintf(q, sizeof(q), "%s -%s", terms[i], terms[k]);
+            assert_int_equal(found_by(q, NULL), has[i] & ~has[k]);
+        }
+    /* Excluding only stop words leaves nothing to search for. */
+    struct tu_run r;
+    static const char *const nothing[] = {"-the", "NOT the", "-(of the)"};
+    for (size_t i = 0; i < 3; i++) {
+        query(&r, NULL, "search", "--", nothing[i], (char *)NULL);
+        assert_int_equal(r.status, 2);
+        assert_non_null(strstr(r.err, "only stop words"));
+        tu_run_free(&r);
+    }
+    /* A keyword list is words, not a query: "-web" is the word web. */
+    struct tu_run a, b;
+    query(&a, NULL, "-f", "json", "match", "--keywords", "-web, budget",
+          (char *)NULL);
+    query(&b, NULL, "-f", "json", "match", "--keywords", "web, budget",
+          (char *)NULL);
+    assert_int_equal(a.status, 0);
+    json_t *ja = parse_json(a.out), *jb = parse_json(b.out);
+    assert_true(json_equal(json_object_get(ja, "results"),
+                           json_object_get(jb, "results")));
+    json_decref(ja);
+    json_decref(jb);
+    tu_run_free(&a);
+    tu_run_free(&b);
+}
+
+/* ---- the term limit ---- */
+
+static jd_status
+keep_path(void *ctx, const char *path, const char *folder)
+{
+    (void)folder;
+    jd_buf *paths = ctx;
+    return buf_puts(paths, path) == JD_OK ? buf_putc(paths, '\n')
+                                          : JD_ERR_NOMEM;
+}
+
+/* N distinct words of corpus/'s specs (four letters or more, no stop
+ * word), in the order first met: words the index has. The N pointers
+ * and the words are malloc'd. */
+static char **
+corpus_words(size_t n)
+{
+    jd_buf paths = {NULL, 0, 0};
+    const char *root = "corpus";
+    struct jd_walk_sink sink = {keep_path, NULL, &paths};
+    assert_int_equal(jd_walk(&root, 1, &sink), JD_OK);
+    char **words = calloc(n, sizeof(char *));
+    struct termmap seen = {NULL, 0, 0};
+    size_t k = 0;
+    char *save;
+    for (char *path = strtok_r(paths.data, "\n", &save); path && k < n;
+         path = strtok_r(NULL, "\n", &save)) {
+        char *text = tu_read(path, NULL);
+        assert_non_null(text);
+        for (const char *p = text; *p && k < n;) {
+            char w[64];
+            size_t len = 0;
+            while (((*p | 32) >= 'a' && (*p | 32) <= 'z') && len < 63)
+                w[len++] = (char)(*p++ | 32);
+            w[len] = '\0';
+            if (len == 0)
+                p++;
+            if (len >= 4 && !analyze_is_stopword(w, len) &&
+                termmap_get(&seen, w, len)->value++ == 0)
+                words[k++] = strdup(w);
+        }
+        free(text);
+    }
+    termmap_free(&seen);
+    jd_buf_free(&paths);
+    assert_int_equal(k, n); /* the corpus has that many */
+    return words;
+}
+
+static void
+free_words(char **words, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(words[i]);
+    free(words);
+}
+
+enum shape {
+    AND_WORDS,
+    OR_WORDS,
+    OR_PHRASES,
+    FIELD_WORDS,
+    WITH_STOPWORDS,
+    KEYWORDS,
+    N_SHAPES
+};
+
+/* A query of the first N words in SHAPE (malloc'd). */
+static char *
+query_of(char **words, size_t n, enum shape shape)
+{
+    jd_buf b = {NULL, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        static const char *const sep[N_SHAPES][2] = {
+            [AND_WORDS] = {" ", " "},
+            [OR_WORDS] = {" OR ", " OR "},
+            [OR_PHRASES] = {" ", "\" OR \""},
+            [FIELD_WORDS] = {" duty:", " title:"},
+            [WITH_STOPWORDS] = {" of the ", " and "},
+            [KEYWORDS] = {" ", ", "}};
+        if (i == 0 && shape == OR_PHRASES)
+            assert_int_equal(buf_putc(&b, '"'), JD_OK);
+        if (i == 0 && shape == FIELD_WORDS)
+            assert_int_equal(buf_puts(&b, "title:"), JD_OK);
+        if (i > 0)
+            assert_int_equal(buf_puts(&b, sep[shape][i % 2 == 0]), JD_OK);
+        assert_int_equal(buf_puts(&b, words[i]), JD_OK);
+    }
+    if (shape == OR_PHRASES)
+        assert_int_equal(buf_putc(&b, '"'), JD_OK);
+    return b.data;
+}
+
+/* Run search QUERY, or match --keywords QUERY for KEYWORDS. */
+static void
+run_shape(struct tu_run *r, const char *q, enum shape shape)
+{
+    if (shape == KEYWORDS)
+        query(r, NULL, "match", "--keywords", q, (char *)NULL);
+    else
+        query(r, NULL, "search", "--", q, (char *)NULL);
+}
+
+/*
+ * A query of JD_QUERY_MAX_TERMS terms runs; one more is refused, before
+ * any search, with one line naming the count and the limit, status 2
+ * (bad input), in every shape a query comes in: words, ORed words,
+ * phrases, field words, words among stop words (which do not count),
+ * a keyword list.
+ */
+static void
+test_query_over_the_term_limit_is_refused_with_status_2(void **state)
+{
+    (void)state;
+    size_t max = JD_QUERY_MAX_TERMS;
+    char **words = corpus_words(max + 1);
+    char want[128];
+    snprintf(want, sizeof(want),
+             "jobdex-query: query has %zu terms, over the %zu-term limit\n",
+             max + 1, max);
+    for (int shape = 0; shape < N_SHAPES; shape++) {
+        struct tu_run r;
+        char *at = query_of(words, max, (enum shape)shape);
+        run_shape(&r, at, (enum shape)shape);
+        if (r.status > 1)
+            fprintf(stderr, "shape %d at the limit: %s", shape, r.err);
+        assert_true(r.status <= 1);
+        assert_string_equal(r.err, "");
+        tu_run_free(&r);
+        free(at);
+        char *over = query_of(words, max + 1, (enum shape)shape);
+        run_shape(&r, over, (enum shape)shape);
+        if (r.status != 2 || strcmp(r.err, want) != 0)
+            fprintf(stderr, "shape %d over the limit: status %d: %s", shape,
+                    r.status, r.err);
+        assert_int_equal(r.status, 2);
+        assert_string_equal(r.err, want);
+        assert_int_equal(r.out_len, 0);
+        tu_run_free(&r);
+        free(over);
+    }
+    /* --help says so. */
+    struct tu_run h;
+    const char *help[] = {"jobdex-query", "--help", NULL};
+    tu_run(help, NULL, &h);
+    snprintf(want, sizeof(want), "%zu terms at most", max);
+    assert_non_null(strstr(h.out, want));
+    tu_run_free(&h);
+    /* A résumé has no such limit: its most informative words are kept. */
+    char *text = query_of(words, max + 1, AND_WORDS);
+    struct tu_run r;
+    query(&r, text, "match", "-", (char *)NULL);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+    free(text);
+    free_words(words, max + 1);
+}
+
+/* valgrind on $PATH, or NULL. */
+static const char *
+valgrind_path(void)
+{
+    static char found[4096];
+    const char *path = getenv("PATH");
+    while (path && *path) {
+        size_t len = strcspn(path, ":");
+        snprintf(found, sizeof(found), "%.*s/valgrind", (int)len, path);
+        if (access(found, X_OK) == 0)
+            return found;
+        path += len + (path[len] == ':');
+    }
+    return NULL;
+}
+
+/* The instructions jobdex-query -d DB ARGS... executes, as valgrind's
+ * callgrind counts them: the same work gives the same count, whatever
+ * else the machine is doing. */
+static unsigned long long
+instructions_of(const char *const *args)
+{
+    char prog[4096];
+    snprintf(prog, sizeof(prog), "%s/jobdex-query", tu_bindir());
+    const char *argv[16] = {valgrind_path(),
+                            "--tool=callgrind",
+                            "--callgrind-out-file=/dev/null",
+                            prog,
+                            "-d",
+                            db};
+    size_t n = 6;
+    for (size_t i = 0; args[i] && n < 15; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    struct tu_run r;
+    tu_run(argv, NULL, &r);
+    assert_true(r.status <= 1); /* results, or none */
+    const char *at = strstr(r.err, "Collected : ");
+    assert_non_null(at);
+    unsigned long long count = strtoull(at + 12, NULL, 10);
+    tu_run_free(&r);
+    assert_true(count > 0);
+    return count;
+}
+
+/*
+ * Below the limit a query costs about linearly in its terms: four times
+ * the terms, less than six times the instructions (the square would be
+ * sixteen). Counted, not timed. Before the limit a 1,024-word OR cost
+ * 8.2 times a 256-word one here: Xapian's matcher re-weighs its whole
+ * tree of OR branches each time one runs out.
+ */
+static void
+test_query_cost_grows_linearly_up_to_the_term_limit(void **state)
+{
+    (void)state;
+    const char *san = getenv("JOBDEX_SAN");
+    if (san && strcmp(san, "1") == 0) {
+        fprintf(stderr, "sanitizer build: valgrind cannot count it; "
+                        "skipped\n");
+        skip();
+    }
+    if (!valgrind_path()) {
+        fprintf(stderr, "no valgrind on PATH (make deps "
+                        "DEB_PACKAGES=valgrind): skipped\n");
+        skip();
+    }
+    size_t max = JD_QUERY_MAX_TERMS;
+    char **words = corpus_words(max);
+    static const enum shape shapes[] = {OR_WORDS, OR_PHRASES, KEYWORDS};
+    for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+        unsigned long long cost[2];
+        for (int k = 0; k < 2; k++) {
+            char *q = query_of(words, k ? max : max / 4, shapes[i]);
+            const char *search[] = {"search", "--", q, NULL};
+            const char *keywords[] = {"match", "--keywords", q, NULL};
+            cost[k] =
+                instructions_of(shapes[i] == KEYWORDS ? keywords : search);
+            free(q);
+        }
+        double ratio = (double)cost[1] / (double)cost[0];
+        fprintf(stderr,
+                "shape %d: %zu terms %llu, %zu terms %llu "
+                "instructions: %.1fx\n",
+                (int)shapes[i], max / 4, cost[0], max, cost[1], ratio);
+        assert_true(ratio < 6.0);
+    }
+    free_words(words, max);
 }
 
 /* ---- match ---- */
@@ -427,6 +804,336 @@ test_query_match_batch_in_workers_writes_what_one_process_writes(
     free(in);
 }
 
+/* Start jobdex-query -d DB ARGS... with standard input from IN,
+ * standard output into the file OUT, and $TMPDIR set to TMP. */
+static pid_t
+spawn_query(const char *const *args, int in, const char *out, const char *tmp)
+{
+    const char *argv[32] = {"jobdex-query", "-d", db};
+    size_t n = 3;
+    for (size_t i = 0; args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    char prog[4096];
+    snprintf(prog, sizeof(prog), "%s/jobdex-query", tu_bindir());
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int null = open("/dev/null", O_WRONLY);
+        if (o < 0 || null < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 ||
+            dup2(null, 2) < 0 || setenv("TMPDIR", tmp, 1) != 0)
+            _exit(99);
+        execv(prog, (char *const *)argv);
+        _exit(99);
+    }
+    return pid;
+}
+
+/* Entries in directory DIR, "." and ".." aside. */
+static size_t
+dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+/* Lines in the file PATH so far. */
+static size_t
+lines_in(const char *path)
+{
+    char *text = tu_read(path, NULL);
+    size_t n = 0;
+    for (const char *p = text; p && *p; p++)
+        n += *p == '\n';
+    free(text);
+    return n;
+}
+
+/* Write LEN bytes of TEXT to FD, blocking. */
+static void
+write_fully(int fd, const char *text, size_t len)
+{
+    while (len > 0) {
+        ssize_t k = write(fd, text, len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        assert_true(k > 0);
+        text += k;
+        len -= (size_t)k;
+    }
+}
+
+/*
+ * match --batch - -j N copies standard input (applicants' résumés) to a
+ * temporary file for its workers. Stopped by SIGINT or SIGTERM while it
+ * copies or while the workers answer, it dies of the signal and leaves
+ * nothing in $TMPDIR.
+ */
+static void
+test_query_match_batch_from_stdin_leaves_no_copy_when_stopped(void **state)
+{
+    (void)state;
+    jd_buf batch = {NULL, 0, 0};
+    for (int i = 0; i < 3000; i++) {
+        char line[256];
+        snprintf(line, sizeof(line),
+                 "{\"id\": %d, \"text\": \"website content management "
+                 "system, budget preparation and network security\"}\n",
+                 i);
+        assert_int_equal(buf_puts(&batch, line), JD_OK);
+    }
+    /* More than a pipe holds: once written, the copy has begun. */
+    assert_true(batch.len > (size_t)256 << 10);
+    const char *args[] = {"-f", "json", "match", "--batch",
+                          "-",  "-j",   "2",     NULL};
+    const int sigs[] = {SIGINT, SIGTERM};
+    char out[4400];
+    snprintf(out, sizeof(out), "%s/stopped.out", tmpdir);
+    for (size_t k = 0; k < 2; k++) {
+        for (int answering = 0; answering <= 1; answering++) {
+            char *tmp = tu_mkdtemp();
+            int p[2];
+            assert_int_equal(pipe(p), 0);
+            /* Only this process may hold the writing end. */
+            assert_int_equal(fcntl(p[1], F_SETFD, FD_CLOEXEC), 0);
+            pid_t pid = spawn_query(args, p[0], out, tmp);
+            close(p[0]);
+            if (!answering) {
+                /* Stopped while it copies: half the input is in, the
+                 * pipe stays open. */
+                write_fully(p[1], batch.data, batch.len / 2);
+            } else {
+                /* Stopped while the workers answer. */
+                write_fully(p[1], batch.data, batch.len);
+                close(p[1]);
+                long long until = tu_now_us() + 60 * 1000000LL;
+                int early = -1;
+                while (lines_in(out) == 0 && tu_now_us() < until &&
+                       (early = tu_wait(pid, true)) == -1)
+                    nanosleep(&(struct timespec){0, 10000000}, NULL);
+                if (early != -1)
+                    fprintf(stderr, "jobdex-query ended early: %d\n", early);
+                assert_int_equal(early, -1);
+                assert_true(lines_in(out) > 0);
+                assert_true(lines_in(out) < 3000); /* not done yet */
+            }
+            assert_int_equal(kill(pid, sigs[k]), 0);
+            int status = tu_wait(pid, false);
+            if (!answering)
+                close(p[1]);
+            assert_int_equal(status, 128 + sigs[k]);
+            if (dir_entries(tmp) != 0)
+                fprintf(stderr, "signal %d while %s: left in $TMPDIR:\n",
+                        sigs[k], answering ? "answering" : "copying");
+            assert_int_equal(dir_entries(tmp), 0);
+            tu_rmtree(tmp);
+            free(tmp);
+        }
+    }
+    jd_buf_free(&batch);
+}
+
+/* ---- bad input ---- */
+
+/*
+ * Every kind of bad input jobdex-query meets, with its one line on
+ * stderr and the status README's table gives it: 2 for bad input (a
+ * text or query over a limit, not UTF-8, with a NUL byte, malformed,
+ * without a searchable word), 1 when nothing is found (no record of
+ * that id; in a batch, a line rejected and the rest answered), 3 when
+ * a file or the index cannot be read.
+ */
+static void
+test_query_bad_input_gets_the_status_of_readmes_table(void **state)
+{
+    (void)state;
+    signal(SIGPIPE, SIG_IGN); /* a refused standard input may go unread */
+    size_t max = JD_SPEC_MAX_BYTES;
+    char *big = malloc(max + 2);
+    for (size_t i = 0; i <= max; i++)
+        big[i] = i % 40 == 39 ? '\n' : "web content "[i % 12];
+    big[max + 1] = '\0';
+    char *dir = tu_mkdtemp();
+    char *big_file = tu_write(dir, "big.txt", big, max + 1);
+    char *nul_file = tu_write(dir, "nul.txt", "web\0content\n", 12);
+    char *latin1 = tu_write(dir, "latin1.txt", "Caf\xe9 manager\n", 13);
+    char *empty = tu_write(dir, "empty.txt", "", 0);
+    char *stops = tu_write(dir, "stops.txt", "the of and\n", 11);
+    /* A batch whose first line holds more than a JSON line may. */
+    jd_buf batch = {NULL, 0, 0};
+    char *words = malloc(max + 1);
+    memset(words, 'w', max + 1);
+    assert_int_equal(buf_puts(&batch, "{\"id\": \"big\", \"text\": \""), JD_OK);
+    assert_int_equal(buf_append(&batch, words, max + 1), JD_OK);
+    assert_int_equal(buf_puts(&batch, "\"}\n{\"id\": \"ok\", \"text\": "
+                                      "\"web\"}\n"),
+                     JD_OK);
+    char *big_batch = tu_write(dir, "big.jsonl", batch.data, batch.len);
+    jd_buf_free(&batch);
+    free(words);
+    char missing[4200], no_index[4200];
+    snprintf(missing, sizeof(missing), "%s/missing.txt", dir);
+    snprintf(no_index, sizeof(no_index), "%s/no.db", dir);
+
+    char limit[64];
+    snprintf(limit, sizeof(limit), "over the %zu-byte limit", max);
+    const struct {
+        const char *args[6];
+        const char *in; /* standard input */
+        int status;
+        const char *subject; /* what the message names, as "@" */
+        const char *err;     /* stderr after "jobdex-query: "; "#": the
+                                size limit */
+    } table[] = {
+        {{"match", big_file}, NULL, 2, big_file, "cannot read '@': #"},
+        {{"match", "-"}, big, 2, "-", "cannot read '@': #"},
+        {{"match", latin1},
+         NULL,
+         2,
+         latin1,
+         "cannot match '@': text is not valid UTF-8"},
+        {{"match", "-"},
+         "Caf\xe9\n",
+         2,
+         "-",
+         "cannot match '@': text is not valid UTF-8"},
+        {{"search", "web \xc0\xaf"},
+         NULL,
+         2,
+         "web \xc0\xaf",
+         "invalid query '@': query is not valid UTF-8"},
+        {{"match", "--keywords", "web, \xed\xa0\x80"},
+         NULL,
+         2,
+         "web, \xed\xa0\x80",
+         "cannot match '@': text is not valid UTF-8"},
+        {{"match", nul_file},
+         NULL,
+         2,
+         nul_file,
+         "cannot match '@': binary file (NUL byte at offset 3)"},
+        {{"match", "-"},
+         NULL,
+         2,
+         "-",
+         "cannot match '@': no searchable words (only stop words or "
+         "punctuation)"},
+        {{"search", "budget AND"},
+         NULL,
+         2,
+         "budget AND",
+         "invalid query '@': Syntax: <expression> AND <expression>"},
+        {{"search", "the of"},
+         NULL,
+         2,
+         "the of",
+         "invalid query '@': no searchable words (only stop words)"},
+        {{"match", empty},
+         NULL,
+         2,
+         empty,
+         "cannot match '@': no searchable words (only stop words or "
+         "punctuation)"},
+        {{"match", stops},
+         NULL,
+         2,
+         stops,
+         "cannot match '@': no searchable words (only stop words or "
+         "punctuation)"},
+        {{"match", "--keywords", ", ;"},
+         NULL,
+         2,
+         ", ;",
+         "cannot match '@': no searchable words (only stop words or "
+         "punctuation)"},
+        {{"-n", "0", "stats"},
+         NULL,
+         2,
+         "0",
+         "invalid limit '@'\nTry 'jobdex-query --help' for more "
+         "information."},
+        {{"show", "nowhere/1"},
+         NULL,
+         1,
+         "nowhere/1",
+         "cannot show '@': no record '@'"},
+        {{"similar", "nowhere/1"},
+         NULL,
+         1,
+         "nowhere/1",
+         "cannot compare '@': no record '@'"},
+        {{"match", "--batch", big_batch},
+         NULL,
+         1,
+         big_batch,
+         "rejected '@' line 1: line is over the 8388608-byte limit"},
+        {{"match", missing},
+         NULL,
+         3,
+         missing,
+         "cannot read '@': No such file or directory"},
+        {{"match", "--batch", missing},
+         NULL,
+         3,
+         missing,
+         "cannot read '@': No such file or directory"},
+        {{"match", dir}, NULL, 3, dir, "cannot read '@': Is a directory"},
+    };
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        const char *argv[12] = {"jobdex-query", "-d", db};
+        size_t n = 3;
+        for (size_t k = 0; k < 6 && table[i].args[k]; k++)
+            argv[n++] = table[i].args[k];
+        argv[n] = NULL;
+        char want[8192] = "jobdex-query: ";
+        for (const char *t = table[i].err; *t; t++) {
+            size_t wl = strlen(want);
+            if (*t == '@' || *t == '#')
+                snprintf(want + wl, sizeof(want) - wl, "%s",
+                         *t == '@' ? table[i].subject : limit);
+            else if (wl + 1 < sizeof(want))
+                want[wl] = *t, want[wl + 1] = '\0';
+        }
+        strcat(want, "\n");
+        struct tu_run r;
+        tu_run(argv, table[i].in, &r);
+        /* A batch answers its good lines: only stderr is compared. */
+        if (r.status != table[i].status || strcmp(r.err, want) != 0)
+            fprintf(stderr,
+                    "case %zu (%s %s): status %d, wanted %d:\n%s"
+                    "---- wanted:\n%s",
+                    i, table[i].args[0], table[i].args[1], r.status,
+                    table[i].status, r.err, want);
+        assert_int_equal(r.status, table[i].status);
+        assert_string_equal(r.err, want);
+        tu_run_free(&r);
+    }
+    struct tu_run r;
+    const char *gone[] = {"jobdex-query", "-d", no_index, "stats", NULL};
+    tu_run(gone, NULL, &r);
+    assert_int_equal(r.status, 3);
+    char want[4400];
+    snprintf(want, sizeof(want),
+             "jobdex-query: cannot open index '%s': no such index\n", no_index);
+    assert_string_equal(r.err, want);
+    tu_run_free(&r);
+    free(big);
+    free(big_file);
+    free(nul_file);
+    free(latin1);
+    free(empty);
+    free(stops);
+    free(big_batch);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 /* ---- similar, show, stats ---- */
 
 static void
@@ -631,6 +1338,96 @@ test_query_overlap_across_jurisdictions_groups_web_duties(void **state)
     tu_run_free(&r);
 }
 
+/* Nouns a count may come before in text output, plural first. */
+static const char *const counted[][2] = {
+    {"items", "item"},
+    {"classes", "class"},
+    {"departments", "department"},
+    {"jurisdictions", "jurisdiction"},
+    {"groups", "group"},
+    {"pairs", "pair"},
+    {"parts", "part"},
+};
+
+/* Occurrences in TEXT of the count 1 followed by the plural NOUN ("1
+ * classes", not "21 classes"). */
+static size_t
+one_with_plural(const char *text, const char *noun)
+{
+    size_t n = 0, len = strlen(noun);
+    for (const char *p = text; (p = strstr(p, "1 ")) != NULL; p++) {
+        bool whole = p == text || !(p[-1] >= '0' && p[-1] <= '9');
+        const char *w = p + 2;
+        if (whole && strncmp(w, noun, len) == 0 &&
+            !(w[len] >= 'a' && w[len] <= 'z'))
+            n++;
+    }
+    return n;
+}
+
+/* Every count in TEXT agrees with its noun: "1 class", "2 classes". */
+static void
+assert_counts_agree(const char *what, const char *text)
+{
+    for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++) {
+        size_t bad = one_with_plural(text, counted[i][0]);
+        if (bad)
+            fprintf(stderr, "%s: \"1 %s\" in:\n%s", what, counted[i][0], text);
+        assert_int_equal(bad, 0);
+    }
+}
+
+/* overlap's header names its --across rule in the plural ("across
+ * classes"), and every count in text output agrees with its noun. */
+static void
+test_query_text_output_counts_agree_with_their_nouns(void **state)
+{
+    (void)state;
+    static const char *const rules[][2] = {{"department", "departments"},
+                                           {"jurisdiction", "jurisdictions"},
+                                           {"class", "classes"}};
+    for (size_t i = 0; i < 3; i++) {
+        struct tu_run r, j;
+        query(&r, NULL, "overlap", "--across", rules[i][0], (char *)NULL);
+        query(&j, NULL, "-f", "json", "overlap", "--across", rules[i][0],
+              (char *)NULL);
+        assert_int_equal(r.status, 0);
+        json_t *o = parse_json(j.out);
+        size_t groups = json_array_size(json_object_get(o, "groups"));
+        char want[256];
+        snprintf(want, sizeof(want),
+                 "%zu %s of similar items across %s (similarity >= 0.50; ",
+                 groups, groups == 1 ? "group" : "groups", rules[i][1]);
+        if (strncmp(r.out, want, strlen(want)) != 0)
+            fprintf(stderr, "wanted \"%s...\", got:\n%s", want, r.out);
+        assert_true(strncmp(r.out, want, strlen(want)) == 0);
+        assert_counts_agree(rules[i][0], r.out);
+        json_decref(o);
+        tu_run_free(&r);
+        tu_run_free(&j);
+    }
+    /* The corpus has groups within one jurisdiction and one boilerplate
+     * item: the singular is written, not only plurals avoided. */
+    struct tu_run r;
+    query(&r, NULL, "overlap", (char *)NULL);
+    assert_non_null(strstr(r.out, " departments, 1 jurisdiction\n"));
+    assert_non_null(strstr(r.out, "\n1 boilerplate item, left out"));
+    tu_run_free(&r);
+    /* One result in the other commands' headers. */
+    query(&r, NULL, "search", "NOT web", (char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_true(strncmp(r.out, "1 of 1 class matches NOT web\n", 29) == 0);
+    tu_run_free(&r);
+    query(&r, NULL, "-n", "1", "similar", "st-louis/1368", (char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_true(strncmp(r.out, "1 class most like st-louis/1368\n", 32) == 0);
+    tu_run_free(&r);
+    query(&r, NULL, "-n", "1", "match", resume, (char *)NULL);
+    assert_int_equal(r.status, 0);
+    assert_counts_agree("match", r.out);
+    tu_run_free(&r);
+}
+
 static void
 test_query_help_and_usage_errors(void **state)
 {
@@ -666,6 +1463,11 @@ main(void)
             test_query_search_grade_range_keeps_only_classes_in_range),
         cmocka_unit_test(test_query_search_exit_statuses),
         cmocka_unit_test(
+            test_query_search_of_only_excluded_terms_matches_everything_else),
+        cmocka_unit_test(
+            test_query_over_the_term_limit_is_refused_with_status_2),
+        cmocka_unit_test(test_query_cost_grows_linearly_up_to_the_term_limit),
+        cmocka_unit_test(
             test_query_match_resume_explains_with_real_duties_and_lines),
         cmocka_unit_test(
             test_query_match_keywords_rank_community_engagement_first),
@@ -675,6 +1477,9 @@ main(void)
         cmocka_unit_test(
             test_query_match_batch_in_workers_writes_what_one_process_writes),
         cmocka_unit_test(
+            test_query_match_batch_from_stdin_leaves_no_copy_when_stopped),
+        cmocka_unit_test(test_query_bad_input_gets_the_status_of_readmes_table),
+        cmocka_unit_test(
             test_query_similar_excludes_itself_and_shows_shared_duties),
         cmocka_unit_test(test_query_show_prints_the_record_in_every_format),
         cmocka_unit_test(test_query_stats_counts_by_jurisdiction),
@@ -683,6 +1488,7 @@ main(void)
             test_query_overlap_groups_shared_duties_and_sets_boilerplate_apart),
         cmocka_unit_test(
             test_query_overlap_across_jurisdictions_groups_web_duties),
+        cmocka_unit_test(test_query_text_output_counts_agree_with_their_nouns),
         cmocka_unit_test(test_query_help_and_usage_errors),
     };
     return cmocka_run_group_tests(tests, build_index, remove_index);

@@ -306,6 +306,14 @@ tu_run_free(struct tu_run *r)
     memset(r, 0, sizeof(*r));
 }
 
+const char *const tu_corpus_ids[TU_CORPUS_RECORDS] = {
+    "milwaukie/web-services-coordinator",
+    "milwaukie/information-systems-technology-ist-director",
+    "milwaukie/community-engagement-coordinator",
+    "st-louis/1368",
+    "portland/30003028",
+};
+
 size_t
 tu_count_lines(const char *text, const char *needle)
 {

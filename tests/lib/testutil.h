@@ -56,6 +56,10 @@ int tu_spawn_group(const char *const *argv, const char *out, const char *err);
  * -1 while it is still running. */
 int tu_wait(int pid, bool nohang);
 
+/* The ids of the records an index of corpus/ holds. */
+#define TU_CORPUS_RECORDS 5
+extern const char *const tu_corpus_ids[TU_CORPUS_RECORDS];
+
 /* Count lines in TEXT that contain NEEDLE. */
 size_t tu_count_lines(const char *text, const char *needle);
 

@@ -210,7 +210,7 @@ static const struct xs_field default_fields[] = {{"", "", false}};
 static jd_status
 parse(struct analyzer *a, const char *text, bool plain, jd_buf *desc)
 {
-    struct xs_parse opts = {default_fields, 1, plain, false};
+    struct xs_parse opts = {default_fields, 1, plain, false, 0};
     struct xs_query *q = NULL;
     jd_status st = xs_query_parse(NULL, a, text, strlen(text), &opts, &q, msg,
                                   sizeof(msg));
@@ -268,7 +268,7 @@ test_shim_phrase_with_stop_word_matches_indexed_text(void **state)
     add_doc(w, "no", "required duties are listed", a);
     assert_int_equal(xs_commit(w, msg, sizeof(msg)), JD_OK);
 
-    struct xs_parse opts = {default_fields, 1, false, false};
+    struct xs_parse opts = {default_fields, 1, false, false, 0};
     struct xs_query *q;
     const char *text = "\"duties as required\"";
     assert_int_equal(xs_query_parse(w, a, text, strlen(text), &opts, &q, msg,
@@ -289,6 +289,91 @@ test_shim_phrase_with_stop_word_matches_indexed_text(void **state)
     analyzer_free(a);
     tu_rmtree(dir);
     free(dir);
+}
+
+/* The fields of a search: words without a field, a text field and a
+ * filter. */
+static const struct xs_field search_like[] = {{"", "D", false},
+                                              {"", "T", false},
+                                              {"title", "T", false},
+                                              {"jurisdiction", "XJ", true}};
+
+static size_t
+terms_of(struct analyzer *a, const char *text, bool plain)
+{
+    struct xs_parse opts = {search_like, 4, plain, false, 0};
+    size_t n = 0;
+    assert_int_equal(xs_query_count_terms(a, text, strlen(text), &opts, &n),
+                     JD_OK);
+    return n;
+}
+
+/* A query's terms are its searchable words, each word of a phrase and
+ * each wildcard one, a filter one; not its stop words, operators and
+ * field names. Over the limit the parse is refused before QueryParser
+ * sees the query. */
+static void
+test_shim_query_terms_are_its_searchable_words(void **state)
+{
+    (void)state;
+    struct analyzer *a;
+    assert_int_equal(analyzer_new(&a), JD_OK);
+    assert_int_equal(terms_of(a, "web content", false), 2);
+    assert_int_equal(terms_of(a, "the web of content", false), 2);
+    assert_int_equal(terms_of(a, "web OR content AND site", false), 3);
+    assert_int_equal(terms_of(a, "web XOR site NEAR/3 page ADJ/2 x", false), 4);
+    assert_int_equal(terms_of(a, "\"public relations\" OR manag*", false), 3);
+    assert_int_equal(terms_of(a, "title:coordinator -title:(web site)", false),
+                     3);
+    assert_int_equal(terms_of(a, "jurisdiction:st-louis web", false), 2);
+    assert_int_equal(terms_of(a, "jurisdiction:\"st louis\" web", false), 2);
+    /* Lower case "near" and an unknown field are words. */
+    assert_int_equal(terms_of(a, "near field:web", false), 3);
+    /* Without operators, NEAR is a word. */
+    assert_int_equal(terms_of(a, "web NEAR site", true), 3);
+
+    struct xs_parse opts = {search_like, 4, false, false, 3};
+    struct xs_query *q = NULL;
+    const char *at = "title:web OR content AND \"site of pages\"";
+    assert_int_equal(
+        xs_query_parse(NULL, a, at, strlen(at), &opts, &q, msg, sizeof(msg)),
+        JD_ERR_TOO_BIG);
+    assert_null(q);
+    assert_string_equal(msg, "query has 4 terms, over the 3-term limit");
+    opts.max_terms = 4;
+    assert_int_equal(
+        xs_query_parse(NULL, a, at, strlen(at), &opts, &q, msg, sizeof(msg)),
+        JD_OK);
+    xs_query_free(q);
+    analyzer_free(a);
+}
+
+/* A group of excluded terms alone is taken from all documents, not
+ * parsed again without operators (which made "-web" search for web). */
+static void
+test_shim_only_excluded_terms_are_taken_from_everything(void **state)
+{
+    (void)state;
+    struct analyzer *a;
+    jd_buf d = {NULL, 0, 0};
+    assert_int_equal(analyzer_new(&a), JD_OK);
+    static const char *const only[] = {"-web", "-web -site", "(-web)",
+                                       "-web AND -site", "-\"web site\""};
+    for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
+        assert_int_equal(parse(a, only[i], false, &d), JD_OK);
+        assert_non_null(strstr(d.data, "<alldocuments>"));
+        assert_non_null(strstr(d.data, "AND_NOT"));
+    }
+    /* In a phrase, or after a letter, '-' excludes nothing. */
+    assert_int_equal(parse(a, "\"web -site\" e-mail", false, &d), JD_OK);
+    assert_null(strstr(d.data, "AND_NOT"));
+    assert_null(strstr(d.data, "<alldocuments>"));
+    /* Nothing but stop words to exclude: nothing to search for. */
+    assert_int_equal(parse(a, "-the", false, NULL), JD_ERR_QUERY_SYNTAX);
+    assert_non_null(strstr(msg, "stop words"));
+    assert_int_equal(parse(a, "NOT the", false, NULL), JD_ERR_QUERY_SYNTAX);
+    jd_buf_free(&d);
+    analyzer_free(a);
 }
 
 /* ---- agreement between QueryParser and the indexer ---- */
@@ -358,7 +443,7 @@ agree(struct analyzer *a, const char *text, size_t len)
         analyze_text(a, norm.data ? norm.data : "", norm.len, &pos, index_term,
                      &idx),
         JD_OK);
-    struct xs_parse opts = {default_fields, 1, true, true};
+    struct xs_parse opts = {default_fields, 1, true, true, 0};
     struct xs_query *q = NULL;
     jd_status st = xs_query_parse(NULL, a, text, len, &opts, &q, msg,
                                   sizeof(msg));
@@ -585,8 +670,12 @@ main(void)
         cmocka_unit_test(test_shim_corrupt_database_is_an_error_not_a_crash),
         cmocka_unit_test(test_shim_unsupported_version_maps_to_version),
         cmocka_unit_test(test_shim_syntax_error_is_query_syntax),
-        cmocka_unit_test(test_shim_phrase_drops_stop_words_and_keeps_its_window),
+        cmocka_unit_test(
+            test_shim_phrase_drops_stop_words_and_keeps_its_window),
         cmocka_unit_test(test_shim_phrase_with_stop_word_matches_indexed_text),
+        cmocka_unit_test(test_shim_query_terms_are_its_searchable_words),
+        cmocka_unit_test(
+            test_shim_only_excluded_terms_are_taken_from_everything),
         cmocka_unit_test(
             test_shim_query_terms_equal_indexed_terms_on_seed_duties),
         cmocka_unit_test(
