@@ -182,6 +182,45 @@ has_searchable_leaf(const Xapian::Query &q)
             return true;
     return false;
 }
+
+/* A term without its field prefix (upper-case letters, schema.h). */
+std::string
+unprefixed(const std::string &term)
+{
+    size_t i = 0;
+    while (i < term.size() && term[i] >= 'A' && term[i] <= 'Z')
+        i++;
+    return term.substr(i);
+}
+
+/* The wildcards of Q (not expanded yet, so not among its terms). */
+size_t
+wildcards(const Xapian::Query &q)
+{
+    if (q.get_type() == Xapian::Query::OP_WILDCARD)
+        return 1;
+    size_t sum = 0;
+    for (size_t i = 0; i < q.get_num_subqueries(); i++)
+        sum += wildcards(q.get_subquery(i));
+    return sum;
+}
+
+/* The terms of Q as the user wrote them: each word (once, however many
+ * fields it is looked up in), phrase word, filter and wildcard; "all
+ * documents" none. Q's terms come in query position order, the same
+ * word in several fields side by side. */
+size_t
+leaf_count(const Xapian::Query &q)
+{
+    size_t n = wildcards(q);
+    std::string last;
+    for (auto t = q.get_terms_begin(); t != q.get_terms_end(); ++t) {
+        std::string w = unprefixed(*t);
+        n += w != last;
+        last = w;
+    }
+    return n;
+}
 /* NOLINTEND(misc-no-recursion) */
 
 bool
@@ -877,21 +916,6 @@ xs_query_parse(struct xs_db *d, struct analyzer *a, const char *text,
         std::string qs(norm.data ? norm.data : "", norm.len);
         jd_buf_free(&norm);
 
-        if (opts->max_terms > 0) {
-            size_t terms = 0;
-            if ((st = xs_query_count_terms(a, qs.data(), qs.size(), opts,
-                                           &terms)) != JD_OK)
-                return st;
-            if (terms > opts->max_terms) {
-                char why[128];
-                snprintf(why, sizeof(why),
-                         "query has %zu terms, over the %zu-term limit", terms,
-                         opts->max_terms);
-                copy_msg(msg, msglen, why);
-                return JD_ERR_TOO_BIG;
-            }
-        }
-
         Xapian::QueryParser qp;
         qp.set_stemmer(Xapian::Stem(new AnalyzerStem(a)));
         qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
@@ -927,6 +951,17 @@ xs_query_parse(struct xs_db *d, struct analyzer *a, const char *text,
             copy_msg(msg, msglen, "no searchable words (only stop words)");
             return JD_ERR_QUERY_SYNTAX;
         }
+        /* Parsing is linear in the text; matching an OR of many terms
+         * is not (Xapian's OR tree), so the cap is on the parsed query. */
+        size_t terms = leaf_count(q);
+        if (opts->max_terms > 0 && terms > opts->max_terms) {
+            char why[128];
+            snprintf(why, sizeof(why),
+                     "query has %zu terms, over the %zu-term limit", terms,
+                     opts->max_terms);
+            copy_msg(msg, msglen, why);
+            return JD_ERR_TOO_BIG;
+        }
         return wrap_query(q, out);
     } catch (...) {
         jd_buf_free(&norm);
@@ -934,106 +969,10 @@ xs_query_parse(struct xs_db *d, struct analyzer *a, const char *text,
     }
 }
 
-namespace {
-
-/* The words of a query xs_query_count_terms() is counting. */
-struct term_count {
-    const char *text;
-    size_t len;
-    const struct xs_parse *opts;
-    size_t skip_to; /* the value of a filter runs to here */
-    size_t n;
-};
-
-bool
-same_word(const char *a, size_t n, const char *b)
+extern "C" size_t
+xs_query_size(const struct xs_query *q) noexcept
 {
-    return std::strlen(b) == n && std::memcmp(a, b, n) == 0;
-}
-
-/* The field of OPTS named by the N bytes at W, or NULL. */
-const struct xs_field *
-field_named(const struct xs_parse *opts, const char *w, size_t n)
-{
-    for (size_t i = 0; i < opts->nfields; i++)
-        if (opts->fields[i].field[0] && same_word(w, n, opts->fields[i].field))
-            return &opts->fields[i];
-    return nullptr;
-}
-
-/* QueryParser's operators: upper case only, as FLAG_BOOLEAN reads them. */
-bool
-is_operator(const char *w, size_t n)
-{
-    static const char *const ops[] = {"AND",  "OR",  "NOT", "XOR",
-                                      "NEAR", "ADJ", "SYN"};
-    for (const char *op : ops)
-        if (same_word(w, n, op))
-            return true;
-    return false;
-}
-
-/* Where the value of a filter starting at byte AT ends: its closing
- * quote, else the first space or ')'. */
-size_t
-filter_value_end(const char *text, size_t len, size_t at)
-{
-    if (at < len && text[at] == '"') {
-        const void *q = std::memchr(text + at + 1, '"', len - at - 1);
-        return q ? static_cast<size_t>(static_cast<const char *>(q) - text)
-                 : len;
-    }
-    while (at < len && !is_space(static_cast<unsigned char>(text[at])) &&
-           text[at] != ')')
-        at++;
-    return at;
-}
-
-int
-count_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
-           size_t end)
-{
-    (void)term;
-    (void)len;
-    (void)pos;
-    auto *c = static_cast<term_count *>(ctx);
-    if (start < c->skip_to)
-        return 0; /* part of a filter's value, counted with it */
-    const char *w = c->text + start;
-    size_t n = end - start;
-    if (end + 1 < c->len && c->text[end] == ':' &&
-        !is_space(static_cast<unsigned char>(c->text[end + 1]))) {
-        if (const struct xs_field *f = field_named(c->opts, w, n)) {
-            if (f->boolean) {
-                c->n++;
-                c->skip_to = filter_value_end(c->text, c->len, end + 1);
-            }
-            return 0; /* a field's name, not a term */
-        }
-    }
-    if (!c->opts->plain) {
-        if (is_operator(w, n))
-            return 0;
-        /* NEAR/3, ADJ/3: the window, not a term. */
-        if ((start >= 5 && std::memcmp(w - 5, "NEAR/", 5) == 0) ||
-            (start >= 4 && std::memcmp(w - 4, "ADJ/", 4) == 0))
-            return 0;
-    }
-    c->n++;
-    return 0;
-}
-
-} // namespace
-
-extern "C" jd_status
-xs_query_count_terms(struct analyzer *a, const char *text, size_t len,
-                     const struct xs_parse *opts, size_t *out) noexcept
-{
-    term_count c{text, len, opts, 0, 0};
-    size_t pos = 0;
-    jd_status st = analyze_text(a, text, len, &pos, count_term, &c);
-    *out = c.n;
-    return st;
+    return leaf_count(q->q);
 }
 
 extern "C" jd_status

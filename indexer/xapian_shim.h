@@ -191,7 +191,7 @@ struct xs_parse {
     size_t nfields;
     bool plain;      /* words and "phrases" only: no operators, no wildcards */
     bool default_or; /* words without an operator are ORed (default AND) */
-    size_t max_terms; /* most terms (xs_query_count_terms); 0: no limit */
+    size_t max_terms; /* most terms (xs_query_size); 0: no limit */
 };
 
 /*
@@ -204,27 +204,19 @@ struct xs_parse {
  * document but theirs, as "NOT web" does.
  * JD_ERR_QUERY_SYNTAX with the reason in MSG for a malformed query or one
  * with no searchable word; JD_ERR_TOO_BIG ("query has N terms, over the
- * M-term limit") for one of more than OPTS->max_terms terms, refused
- * before QueryParser sees it.
+ * M-term limit") for one of more than OPTS->max_terms terms (counted
+ * as xs_query_size does, after parsing: parsing is linear in the text,
+ * matching a big OR is not).
  */
 jd_status xs_query_parse(struct xs_db *db, struct analyzer *a,
                          const char *text, size_t len,
                          const struct xs_parse *opts, struct xs_query **out,
                          char *msg, size_t msglen) XS_NOEXCEPT;
 
-/*
- * The terms of the query TEXT (LEN bytes of normalised UTF-8) as OPTS
- * would parse it: every searchable word counts once, in or out of a
- * phrase, and a wildcard counts as one; stop words, the operators (AND
- * OR NOT XOR NEAR ADJ SYN, and NEAR/N's N) and field names ("title:")
- * do not, and a filter ("jurisdiction:st-louis") counts as one. Cutting
- * words as the indexer does is cutting them where QueryParser does, so
- * this is the number of words QueryParser will look up, each in one
- * field or in all the fields OPTS gives words without a field.
- */
-jd_status xs_query_count_terms(struct analyzer *a, const char *text, size_t len,
-                               const struct xs_parse *opts,
-                               size_t *out) XS_NOEXCEPT;
+/* The terms of the parsed query Q: each word (in or out of a phrase),
+ * each filter and each wildcard once; stop words, operators and field
+ * names are not terms. */
+size_t xs_query_size(const struct xs_query *q) XS_NOEXCEPT;
 
 /* Calls FN once for each distinct term of Q, in byte order (FREQ is 0). */
 jd_status xs_query_terms(const struct xs_query *q, xs_term_fn fn,

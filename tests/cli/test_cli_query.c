@@ -335,7 +335,7 @@ corpus_words(size_t n)
     jd_buf paths = {NULL, 0, 0};
     const char *root = "corpus";
     struct jd_walk_sink sink = {keep_path, NULL, &paths};
-    assert_int_equal(jd_walk(&root, 1, &sink), JD_OK);
+    assert_int_equal(jd_walk(&root, 1, 0, &sink), JD_OK);
     char **words = calloc(n, sizeof(char *));
     struct termmap seen = {NULL, 0, 0};
     size_t k = 0;
@@ -473,49 +473,16 @@ test_query_over_the_term_limit_is_refused_with_status_2(void **state)
     free_words(words, max + 1);
 }
 
-/* valgrind on $PATH, or NULL. */
-static const char *
-valgrind_path(void)
-{
-    static char found[4096];
-    const char *path = getenv("PATH");
-    while (path && *path) {
-        size_t len = strcspn(path, ":");
-        snprintf(found, sizeof(found), "%.*s/valgrind", (int)len, path);
-        if (access(found, X_OK) == 0)
-            return found;
-        path += len + (path[len] == ':');
-    }
-    return NULL;
-}
-
-/* The instructions jobdex-query -d DB ARGS... executes, as valgrind's
- * callgrind counts them: the same work gives the same count, whatever
- * else the machine is doing. */
+/* The instructions jobdex-query -d DB ARGS... executes. */
 static unsigned long long
 instructions_of(const char *const *args)
 {
-    char prog[4096];
-    snprintf(prog, sizeof(prog), "%s/jobdex-query", tu_bindir());
-    const char *argv[16] = {valgrind_path(),
-                            "--tool=callgrind",
-                            "--callgrind-out-file=/dev/null",
-                            prog,
-                            "-d",
-                            db};
-    size_t n = 6;
+    const char *argv[16] = {"jobdex-query", "-d", db};
+    size_t n = 3;
     for (size_t i = 0; args[i] && n < 15; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    struct tu_run r;
-    tu_run(argv, NULL, &r);
-    assert_true(r.status <= 1); /* results, or none */
-    const char *at = strstr(r.err, "Collected : ");
-    assert_non_null(at);
-    unsigned long long count = strtoull(at + 12, NULL, 10);
-    tu_run_free(&r);
-    assert_true(count > 0);
-    return count;
+    return tu_instructions(argv);
 }
 
 /*
@@ -529,15 +496,9 @@ static void
 test_query_cost_grows_linearly_up_to_the_term_limit(void **state)
 {
     (void)state;
-    const char *san = getenv("JOBDEX_SAN");
-    if (san && strcmp(san, "1") == 0) {
-        fprintf(stderr, "sanitizer build: valgrind cannot count it; "
-                        "skipped\n");
-        skip();
-    }
-    if (!valgrind_path()) {
-        fprintf(stderr, "no valgrind on PATH (make deps "
-                        "DEB_PACKAGES=valgrind): skipped\n");
+    const char *why = tu_instructions_unavailable();
+    if (why) {
+        fprintf(stderr, "skipped: %s\n", why);
         skip();
     }
     size_t max = JD_QUERY_MAX_TERMS;

@@ -35,8 +35,6 @@
 
 #define GROWTH_MAX 2.5
 
-static char valgrind[4200];
-
 struct fixture {
     char *dir;
 };
@@ -60,64 +58,16 @@ teardown(void **state)
     return 0;
 }
 
-/* valgrind on $PATH into VALGRIND, else false. */
-static bool
-find_valgrind(void)
-{
-    const char *path = getenv("PATH");
-    char *dirs = strdup(path ? path : "/usr/bin:/bin");
-    char *save = NULL;
-    bool found = false;
-    for (char *d = strtok_r(dirs, ":", &save); d && !found;
-         d = strtok_r(NULL, ":", &save)) {
-        snprintf(valgrind, sizeof(valgrind), "%s/valgrind", d);
-        found = access(valgrind, X_OK) == 0;
-    }
-    free(dirs);
-    return found;
-}
-
 /* Skip (with the reason on stderr) when instructions cannot be
  * counted. */
 #define NEED_VALGRIND()                                                        \
     do {                                                                       \
-        const char *san = getenv("JOBDEX_SAN");                                \
-        if (san && strcmp(san, "1") == 0) {                                    \
-            fprintf(stderr, "skipped: valgrind cannot run the sanitizer "      \
-                            "build; the plain build counts the work\n");       \
-            skip();                                                            \
-        }                                                                      \
-        if (!find_valgrind()) {                                                \
-            fprintf(stderr, "skipped: valgrind is not installed "              \
-                            "(make deps installs it)\n");                      \
+        const char *why = tu_instructions_unavailable();                       \
+        if (why) {                                                             \
+            fprintf(stderr, "skipped: %s\n", why);                             \
             skip();                                                            \
         }                                                                      \
     } while (0)
-
-/* Instructions the program ARGV[0] (in tu_bindir()) executes on
- * ARGV[1..], by callgrind. It must exit with 0 or 1 (1: no result). */
-static unsigned long long
-instructions(const char *const *argv)
-{
-    char prog[4400];
-    snprintf(prog, sizeof(prog), "%s/%s", tu_bindir(), argv[0]);
-    const char *v[48] = {valgrind, "--tool=callgrind",
-                         "--callgrind-out-file=/dev/null", prog};
-    size_t n = 4;
-    for (size_t i = 1; argv[i] && n + 1 < sizeof(v) / sizeof(v[0]); i++)
-        v[n++] = argv[i];
-    v[n] = NULL;
-    struct tu_run r;
-    tu_run(v, NULL, &r);
-    const char *c = strstr(r.err, "Collected : ");
-    if (r.status > 1 || !c)
-        fprintf(stderr, "%s: status %d:\n%s", argv[0], r.status, r.err);
-    assert_true(r.status <= 1);
-    assert_non_null(c);
-    unsigned long long count = strtoull(c + 12, NULL, 10);
-    tu_run_free(&r);
-    return count;
-}
 
 /* The work of WHAT at sizes N[0..3) (n, 2n, 4n) is C[0..3): it grows no
  * faster than n log n (see the top of the file). */
@@ -300,7 +250,7 @@ parse_grows_linearly(struct fixture *f, enum shape shape, const char *what,
         snprintf(name, sizeof(name), "%s-%zu.txt", what, n[k]);
         char *path = write_spec(f->dir, name, shape, n[k]);
         const char *argv[] = {"jobdex-index", "--dump", path, NULL};
-        c[k] = instructions(argv);
+        c[k] = tu_instructions(argv);
         free(path);
     }
     assert_linear(what, n, c);
@@ -357,7 +307,7 @@ test_scaling_json_lines_grow_linearly(void **state)
         char *path = tu_write(f->dir, name, b.data, b.len);
         jd_buf_free(&b);
         const char *argv[] = {"jobdex-index", "--dump", path, NULL};
-        c[k] = instructions(argv);
+        c[k] = tu_instructions(argv);
         free(path);
     }
     assert_linear("--dump, JSON lines", n, c);
@@ -380,7 +330,7 @@ test_scaling_indexing_grows_linearly_with_items(void **state)
         const char *argv[] = {
             "jobdex-index", "-q", "--no-model", "--no-progress",
             "-d",           db,   path,         NULL};
-        c[k] = instructions(argv);
+        c[k] = tu_instructions(argv);
         free(path);
     }
     assert_linear("index a class of n duties", n, c);
@@ -436,7 +386,7 @@ query_grows_linearly(const struct word_indexes *w, const size_t n[3],
         for (int i = 0; args[i] && m + 1 < 24; i++)
             argv[m++] = i == resume_at ? w->resume[k] : args[i];
         argv[m] = NULL;
-        c[k] = instructions(argv);
+        c[k] = tu_instructions(argv);
     }
     assert_linear(what, n, c);
 }

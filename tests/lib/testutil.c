@@ -18,6 +18,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 extern char **environ;
 
 char *
@@ -183,8 +190,8 @@ tu_run_within(const char *const *argv, const char *stdin_text, unsigned seconds,
     long long deadline = tu_now_us() + (long long)seconds * 1000000;
     bool kill_due = seconds > 0; /* at DEADLINE */
     while (out_open || err_open) {
-        struct pollfd p[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0},
-                              {in[1], POLLOUT, 0}};
+        struct pollfd p[3] = {
+            {out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {in[1], POLLOUT, 0}};
         if (!out_open)
             p[0].fd = -1;
         if (!err_open)
@@ -533,4 +540,58 @@ tu_recs_free(struct tu_recs *r)
         jd_spec_free(r->v[i]);
     free(r->v);
     memset(r, 0, sizeof(*r));
+}
+
+/* valgrind on $PATH, or NULL. */
+static const char *
+valgrind_path(void)
+{
+    static char found[4096];
+    const char *path = getenv("PATH");
+    while (path && *path) {
+        size_t len = strcspn(path, ":");
+        snprintf(found, sizeof(found), "%.*s/valgrind", (int)len, path);
+        if (access(found, X_OK) == 0)
+            return found;
+        path += len + (path[len] == ':');
+    }
+    return NULL;
+}
+
+const char *
+tu_instructions_unavailable(void)
+{
+    const char *san = getenv("JOBDEX_SAN");
+    if (san && strcmp(san, "1") == 0)
+        return "valgrind cannot run the sanitizer build; the plain build "
+               "counts the work";
+    if (!valgrind_path())
+        return "valgrind is not installed (make deps installs it)";
+    return NULL;
+}
+
+unsigned long long
+tu_instructions(const char *const *argv)
+{
+    char prog[4400];
+    snprintf(prog, sizeof(prog), "%s%s%s",
+             strchr(argv[0], '/') ? "" : tu_bindir(),
+             strchr(argv[0], '/') ? "" : "/", argv[0]);
+    const char *v[64] = {valgrind_path(), "--tool=callgrind",
+                         "--callgrind-out-file=/dev/null", prog};
+    size_t n = 4;
+    for (size_t i = 1; argv[i] && n + 1 < sizeof(v) / sizeof(v[0]); i++)
+        v[n++] = argv[i];
+    v[n] = NULL;
+    struct tu_run r;
+    tu_run(v, NULL, &r);
+    const char *c = strstr(r.err, "Collected : ");
+    if (r.status > 1 || !c)
+        fprintf(stderr, "%s: status %d:\n%s", argv[0], r.status, r.err);
+    assert_true(r.status <= 1);
+    assert_non_null(c);
+    unsigned long long count = strtoull(c + 12, NULL, 10);
+    tu_run_free(&r);
+    assert_true(count > 0);
+    return count;
 }

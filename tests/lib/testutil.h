@@ -56,6 +56,17 @@ int tu_spawn_group(const char *const *argv, const char *out, const char *err);
  * -1 while it is still running. */
 int tu_wait(int pid, bool nohang);
 
+/*
+ * Work counted, not timed: valgrind's callgrind counts the instructions a
+ * process executes, the same for the same work whatever else the machine
+ * does. tu_instructions_unavailable() says why they cannot be counted
+ * here (the sanitizer build, JOBDEX_SAN=1, which valgrind cannot run; no
+ * valgrind on $PATH), or NULL. tu_instructions() runs ARGV as tu_run
+ * does under callgrind; the program must exit 0 or 1.
+ */
+const char *tu_instructions_unavailable(void);
+unsigned long long tu_instructions(const char *const *argv);
+
 /* The ids of the records an index of corpus/ holds. */
 #define TU_CORPUS_RECORDS 5
 extern const char *const tu_corpus_ids[TU_CORPUS_RECORDS];
