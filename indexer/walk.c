@@ -25,12 +25,12 @@
 
 #include "buf.h"
 #include "pseudofs.h"
+#include "termmap.h"
 #include "spec_onet.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,81 +45,38 @@ enum { WALK_MAX_DEPTH = 64 };
 /* ---- the directories and files met, by device and inode ---- */
 
 enum seen_state {
-    SEEN_NONE, /* an empty slot */
+    SEEN_NONE, /* not met yet */
     SEEN_OPEN, /* a directory whose entries are being walked */
     SEEN_DONE,
 };
 
-struct seen_slot {
-    dev_t dev;
-    ino_t ino;
-    enum seen_state state;
-};
-
-/* An open-addressing hash set, at most half full. */
-struct seen_set {
-    struct seen_slot *slot;
-    size_t n, cap; /* cap is a power of two */
-};
-
+/* The key of SB's file in the set of those met: its device and inode. */
 static size_t
-seen_hash(dev_t dev, ino_t ino)
+seen_key(const struct stat *sb, char key[sizeof(dev_t) + sizeof(ino_t)])
 {
-    uint64_t h = (uint64_t)ino ^ ((uint64_t)dev * 0x9e3779b97f4a7c15u);
-    h ^= h >> 31;
-    h *= 0xbf58476d1ce4e5b9u;
-    h ^= h >> 29;
-    return (size_t)h;
-}
-
-/* The slot holding (DEV, INO), or the empty one it would take. */
-static struct seen_slot *
-seen_find(const struct seen_set *s, dev_t dev, ino_t ino)
-{
-    size_t mask = s->cap - 1;
-    for (size_t i = seen_hash(dev, ino) & mask;; i = (i + 1) & mask) {
-        struct seen_slot *e = &s->slot[i];
-        if (e->state == SEEN_NONE || (e->dev == dev && e->ino == ino))
-            return e;
-    }
+    memcpy(key, &sb->st_dev, sizeof(dev_t));
+    memcpy(key + sizeof(dev_t), &sb->st_ino, sizeof(ino_t));
+    return sizeof(dev_t) + sizeof(ino_t);
 }
 
 static enum seen_state
-seen_get(const struct seen_set *s, const struct stat *sb)
+seen_get(const struct termmap *seen, const struct stat *sb)
 {
-    return s->cap ? seen_find(s, sb->st_dev, sb->st_ino)->state : SEEN_NONE;
-}
-
-static jd_status
-seen_grow(struct seen_set *s)
-{
-    struct seen_set bigger = {NULL, s->n, s->cap ? s->cap * 2 : 256};
-    bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
-    if (!bigger.slot)
-        return JD_ERR_NOMEM;
-    for (size_t i = 0; i < s->cap; i++)
-        if (s->slot[i].state != SEEN_NONE)
-            *seen_find(&bigger, s->slot[i].dev, s->slot[i].ino) = s->slot[i];
-    free(s->slot);
-    *s = bigger;
-    return JD_OK;
+    char key[sizeof(dev_t) + sizeof(ino_t)];
+    const struct termmap_entry *e = termmap_find(seen, key, seen_key(sb, key));
+    return e ? (enum seen_state)e->value : SEEN_NONE;
 }
 
 /* Record the file or directory SB describes as STATE. Fails (with
  * JD_ERR_NOMEM) only for one not recorded yet. */
 static jd_status
-seen_put(struct seen_set *s, const struct stat *sb, enum seen_state state)
+seen_put(struct termmap *seen, const struct stat *sb, enum seen_state state)
 {
-    struct seen_slot *e = s->cap ? seen_find(s, sb->st_dev, sb->st_ino) : NULL;
-    if (!e || e->state == SEEN_NONE) {
-        if ((s->n + 1) * 2 > s->cap && seen_grow(s) != JD_OK)
-            return JD_ERR_NOMEM;
-        e = seen_find(s, sb->st_dev, sb->st_ino);
-        e->dev = sb->st_dev;
-        e->ino = sb->st_ino;
-        s->n++;
-    }
-    e->state = state;
+    char key[sizeof(dev_t) + sizeof(ino_t)];
+    struct termmap_entry *e = termmap_get(seen, key, seen_key(sb, key));
+    if (!e)
+        return JD_ERR_NOMEM;
+    e->value = state;
     return JD_OK;
 }
 
@@ -130,7 +87,7 @@ struct walker {
     bool follow_links;
     char **trees; /* the real paths of the paths named */
     size_t ntrees;
-    struct seen_set seen;
+    struct termmap seen; /* device and inode -> enum seen_state */
     size_t depth;
 };
 
@@ -413,7 +370,7 @@ walker_free(struct walker *w)
     for (size_t i = 0; i < w->ntrees; i++)
         free(w->trees[i]);
     free(w->trees);
-    free(w->seen.slot);
+    termmap_free(&w->seen);
 }
 
 jd_status
