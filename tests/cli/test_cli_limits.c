@@ -560,35 +560,6 @@ test_limits_fifo_and_failing_read_are_reported_never_waited_on(void **state)
     assert_int_equal(assert_corpus_intact(f->db), N_CORPUS + 1);
 }
 
-/* Run jobdex-index ARGV as user nobody when this process is root (as
- * itself otherwise, for whom chmod already works); false when root may
- * not change its user here. */
-static bool
-run_as_nobody(const char *const *argv, struct tu_run *r, const char *errfile)
-{
-    bool root = geteuid() == 0;
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        FILE *e = freopen(errfile, "w", stderr);
-        FILE *o = freopen("/dev/null", "w", stdout);
-        if (!e || !o ||
-            (root && (setgroups(0, NULL) != 0 || setgid(65534) != 0 ||
-                      setuid(65534) != 0)))
-            _exit(99);
-        char prog[4200];
-        snprintf(prog, sizeof(prog), "%s/%s", tu_bindir(), argv[0]);
-        execv(prog, (char *const *)argv);
-        _exit(98);
-    }
-    int ws;
-    assert_int_equal(waitpid(pid, &ws, 0), pid);
-    memset(r, 0, sizeof(*r));
-    r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-    r->err = tu_read(errfile, &r->err_len);
-    return r->status != 99;
-}
-
 static void
 test_limits_permission_denied_is_reported(void **state)
 {
@@ -611,7 +582,7 @@ test_limits_permission_denied_is_reported(void **state)
     struct tu_run r;
     char errfile[4400];
     snprintf(errfile, sizeof(errfile), "%s/nobody.err", f->dir);
-    bool dropped = run_as_nobody(argv, &r, errfile);
+    bool dropped = tu_run_as_nobody(argv, &r, errfile);
     char want[32768];
     snprintf(want, sizeof(want),
              "jobdex-index: cannot read '%s': Permission denied\n"

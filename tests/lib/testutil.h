@@ -40,6 +40,14 @@ void tu_run(const char *const *argv, const char *stdin_text,
             struct tu_run *r);
 void tu_run_free(struct tu_run *r);
 
+/* Run ARGV (a program in tu_bindir()) as user nobody when this process
+ * is root, as itself otherwise (for whom chmod already denies), with
+ * standard output to /dev/null and standard error to ERRFILE, read back
+ * into R->err. False when root may not change its user here (then skip
+ * the test). */
+bool tu_run_as_nobody(const char *const *argv, struct tu_run *r,
+                      const char *errfile);
+
 /* Start ARGV (as tu_run finds it) in the background, standard input
  * from /dev/null, standard output and error appended to the files OUT
  * and ERR (NULL: /dev/null). Returns its process id. */
