@@ -45,6 +45,7 @@ INDEXER_SRC = indexer/status.c indexer/arena.c indexer/buf.c \
               indexer/spec_lines.c indexer/spec_vocab.c indexer/spec_items.c \
               indexer/spec_header.c indexer/spec_text.c indexer/spec_onet.c \
               indexer/parse.c indexer/walk.c indexer/fsutil.c indexer/db.c \
+              indexer/generation.c \
               indexer/index.c indexer/merge.c \
               indexer/termmap.c indexer/model_train.c indexer/model.c \
               indexer/concepts.c
@@ -70,7 +71,7 @@ UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_overlap 
              test_onet test_model test_parts
 CLI_TESTS  = test_cli_index test_cli_query test_cli_limits \
              test_cli_concurrent test_cli_crash test_cli_parallel \
-             test_cli_rank
+             test_cli_rank test_cli_store
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(CLI_TESTS:%=$(BUILD)/tests/%) \
              $(REPLAY_TESTS:%=$(BUILD)/tests/%)
 

@@ -344,8 +344,10 @@ jd_status jd_db_train_model(jd_db *db, const volatile sig_atomic_t *stop,
  * swap. Readers are never blocked; those open during the swap keep the
  * old generation until they reopen.
  */
-/* The path of shard K (its parent directory is created). */
-jd_status jd_db_shard_path(const jd_db *db, size_t k, char *out, size_t len);
+/* The path of shard K, created (with its parent) as a directory; a
+ * symbolic link at either is refused (JD_ERR_IO, DB's message says
+ * which). */
+jd_status jd_db_shard_path(jd_db *db, size_t k, char *out, size_t len);
 
 struct jd_merge_stats {
     size_t added;      /* records new to the index */

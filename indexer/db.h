@@ -70,6 +70,21 @@ jd_status index_delete_items(jd_db *db, const char *id);
 #define LOCK_FILE "lock"
 #define SHARDS_DIR ".shards"
 
+/* generation.c: DB->path's current generation into DB->gen and
+ * DB->base, after refusing a damaged generation pointer (with the
+ * command that repairs it) and symbolic links at jobdex's names. */
+jd_status db_resolve(jd_db *db);
+/* A writer (the lock held, db_resolve() passed) removes what the
+ * pointer proves unused: shards and builds of runs that died, old
+ * generations. */
+void db_tidy(jd_db *db);
+/* Start generation N of a parallel run: DIR/gN.tmp (its path into DIR),
+ * new, marked as never current. */
+jd_status db_generation_begin(jd_db *db, unsigned long n, char *dir,
+                              size_t len);
+/* Make generation N, built in DIR/gN.tmp, the current one. */
+jd_status db_generation_publish(jd_db *db, unsigned long n);
+
 /* Close the databases of DB but keep its lock. */
 void db_close(jd_db *db);
 
@@ -80,5 +95,4 @@ jd_status db_open_current(jd_db *db, enum xs_mode mode);
 
 /* The record stored for ID, from the classes database. */
 jd_status db_load(jd_db *db, const char *id, jd_spec **out);
-
 #endif

@@ -48,8 +48,13 @@ status_from_exception(char *msg, size_t msglen) noexcept
     try {
         throw;
     } catch (const Xapian::DatabaseLockError &e) {
+        /* Only "already locked" is another writer; the lock file may
+         * also be impossible to open or lock (permissions, the file
+         * system), which the message says. */
         copy_msg(msg, msglen, e.get_msg());
-        return JD_ERR_LOCKED;
+        return e.get_msg().find(": already locked") != std::string::npos
+                   ? JD_ERR_LOCKED
+                   : JD_ERR_IO;
     } catch (const Xapian::DatabaseNotFoundError &e) {
         copy_msg(msg, msglen, e.get_msg());
         return JD_ERR_NOT_FOUND;

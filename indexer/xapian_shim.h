@@ -5,7 +5,9 @@
  *
  * Every function is noexcept: each Xapian and std exception is caught
  * inside and mapped to a jd_status with its message copied into MSG:
- * DatabaseLockError -> JD_ERR_LOCKED, DatabaseNotFoundError and
+ * DatabaseLockError -> JD_ERR_LOCKED when the database is "already
+ * locked" (else JD_ERR_IO: the lock file could not be opened or locked),
+ * DatabaseNotFoundError and
  * DatabaseOpeningError -> JD_ERR_NOT_FOUND, DatabaseCorruptError ->
  * JD_ERR_CORRUPT, DatabaseVersionError -> JD_ERR_VERSION,
  * QueryParserError -> JD_ERR_QUERY_SYNTAX, other Xapian::Error ->

@@ -637,9 +637,9 @@ test_limits_missing_index_is_reported_with_status_3(void **state)
     const char *i[] = {"jobdex-index", "-d", noparent, "corpus", NULL};
     tu_run(i, NULL, &r);
     snprintf(want, sizeof(want),
-             "jobdex-index: cannot open index '%s': cannot create directory: "
-             "No such file or directory\n",
-             noparent);
+             "jobdex-index: cannot open index '%s': cannot create directory "
+             "'%s': No such file or directory\n",
+             noparent, noparent);
     assert_int_equal(r.status, 3);
     assert_string_equal(r.err, want);
     tu_run_free(&r);
