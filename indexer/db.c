@@ -266,8 +266,8 @@ open_directory(jd_db *db, const char *path, unsigned flags)
     if (!(db->writable && (flags & JD_OPEN_CREATE)))
         return db_fail(db, JD_ERR_NOT_FOUND, "no such index");
     if (mkdir(path, 0777) != 0 && errno != EEXIST)
-        return db_fail(db, JD_ERR_IO, "cannot create directory '%s': %s",
-                       path, strerror(errno));
+        return db_fail(db, JD_ERR_IO, "cannot create directory '%s': %s", path,
+                       strerror(errno));
     return JD_OK;
 }
 
@@ -277,6 +277,17 @@ static jd_status
 not_found_is_damage(jd_db *db, jd_status st)
 {
     return st == JD_ERR_NOT_FOUND && db->gen ? JD_ERR_CORRUPT : st;
+}
+
+jd_status
+db_locate(jd_db *db, const char *path)
+{
+    db_close(db);
+    db->msg[0] = '\0';
+    snprintf(db->path, sizeof(db->path), "%s", path);
+    db->writable = false;
+    jd_status st = open_directory(db, path, 0);
+    return st == JD_OK ? not_found_is_damage(db, db_resolve(db)) : st;
 }
 
 jd_status
@@ -360,11 +371,20 @@ db_load(jd_db *db, const char *id, jd_spec **out)
         return db_fail(db, st, "no record '%s'", id);
     if (st != JD_OK)
         return st;
+    return db_parse_record(db, id, db->scratch.data, db->scratch.len, out);
+}
+
+jd_status
+db_parse_record(jd_db *db, const char *id, const char *json, size_t len,
+                jd_spec **out)
+{
     char why[256];
-    st = jd_spec_from_json(db->scratch.data, db->scratch.len, NULL, out, why,
-                           sizeof(why));
+    jd_status st = jd_spec_from_json(json, len, NULL, out, why, sizeof(why));
     if (st == JD_ERR_INVALID_ARG)
-        return db_fail(db, JD_ERR_CORRUPT, "stored record '%s': %s", id, why);
+        return db_fail(db, JD_ERR_CORRUPT,
+                       "stored record '%s' is corrupt (%s); run jobdex-query "
+                       "check",
+                       id ? id : "?", why);
     return st;
 }
 

@@ -103,9 +103,8 @@ fs_create(const char *path)
     for (int tries = 0; tries < 2; tries++) {
         /* O_EXCL fails on any link, dangling or not, without following
          * it; O_NOFOLLOW says so again. */
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-                                O_CLOEXEC,
-                      0666);
+        int fd = open(
+            path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (fd >= 0 || errno != EEXIST)
             return fd;
         if (is_link(path)) {

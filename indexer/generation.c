@@ -178,10 +178,11 @@ damaged(jd_db *db, jd_status st, unsigned long newest, const char *problem)
                        "current, repair with: echo %lu > '%s/" GENERATION_FILE
                        "'",
                        problem, newest, newest, db->path);
-    return db_fail(db, st,
-                   "%s; the index is '%s' itself: repair with: rm '%s/" GENERATION_FILE
-                   "'",
-                   problem, db->path, db->path);
+    return db_fail(
+        db, st,
+        "%s; the index is '%s' itself: repair with: rm '%s/" GENERATION_FILE
+        "'",
+        problem, db->path, db->path);
 }
 
 /* The pointer's generation into *N: 0 for none (*PRESENT false), or

@@ -97,8 +97,8 @@ worker(struct run *r, size_t k, size_t lo, size_t hi)
     jd_db *shard = NULL;
     jd_status st = jd_db_new(&shard);
     const char *why = NULL;
-    if (st == JD_OK && (st = jd_db_shard_path(r->db, k, path,
-                                              sizeof(path))) != JD_OK)
+    if (st == JD_OK &&
+        (st = jd_db_shard_path(r->db, k, path, sizeof(path))) != JD_OK)
         why = jd_db_errmsg(r->db);
     if (st == JD_OK)
         st = jd_db_open(shard, path, JD_OPEN_WRITE | JD_OPEN_CREATE);

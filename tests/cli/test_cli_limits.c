@@ -92,13 +92,8 @@ index_corpus(const char *db)
 static size_t
 assert_corpus_intact(const char *db)
 {
-    jd_db *d;
+    jd_db *d = tu_open_index(db);
     size_t n = 0;
-    assert_int_equal(jd_db_new(&d), JD_OK);
-    jd_status st = jd_db_open(d, db, JD_OPEN_READ);
-    if (st != JD_OK)
-        fprintf(stderr, "open '%s': %s\n", db, jd_db_errmsg(d));
-    assert_int_equal(st, JD_OK);
     assert_int_equal(jd_db_count(d, &n), JD_OK);
     assert_true(n >= N_CORPUS);
     for (size_t i = 0; i < N_CORPUS; i++) {

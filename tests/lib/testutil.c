@@ -2,7 +2,8 @@
  * testutil.c: see testutil.h.
  */
 #define _XOPEN_SOURCE 700
-#define _DEFAULT_SOURCE /* setgroups() */
+/* setgroups() */
+#define _DEFAULT_SOURCE
 #include "testutil.h"
 
 #include <errno.h>
@@ -220,8 +221,7 @@ tu_run(const char *const *argv, const char *stdin_text, struct tu_run *r)
 }
 
 bool
-tu_run_as_nobody(const char *const *argv, struct tu_run *r,
-                 const char *errfile)
+tu_run_as_nobody(const char *const *argv, struct tu_run *r, const char *errfile)
 {
     bool root = geteuid() == 0;
     pid_t pid = fork();
@@ -541,4 +541,30 @@ tu_recs_free(struct tu_recs *r)
         jd_spec_free(r->v[i]);
     free(r->v);
     memset(r, 0, sizeof(*r));
+}
+
+jd_db *
+tu_open_index(const char *path)
+{
+    jd_db *db;
+    if (jd_db_new(&db) != JD_OK)
+        abort();
+    if (jd_db_open(db, path, JD_OPEN_READ) != JD_OK) {
+        fprintf(stderr, "cannot open '%s': %s\n", path, jd_db_errmsg(db));
+        abort();
+    }
+    return db;
+}
+
+size_t
+tu_count_records(const char *path)
+{
+    jd_db *db = tu_open_index(path);
+    size_t n = 0;
+    if (jd_db_count(db, &n) != JD_OK) {
+        fprintf(stderr, "cannot count '%s': %s\n", path, jd_db_errmsg(db));
+        abort();
+    }
+    jd_db_free(db);
+    return n;
 }

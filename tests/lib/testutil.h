@@ -87,6 +87,12 @@ jd_status tu_recs_keep(void *ctx, jd_spec *s);
 /* Free the records; R is empty (and zeroed) again. */
 void tu_recs_free(struct tu_recs *r);
 
+/* The index at PATH opened for reading; aborts, saying why, when it
+ * does not open. */
+jd_db *tu_open_index(const char *path);
+/* The records in the index at PATH. */
+size_t tu_count_records(const char *path);
+
 /* A parse sink's SPEC callback that adds each record to the jd_db CTX
  * (jd_db_add) and frees it. */
 jd_status tu_db_add(void *ctx, jd_spec *s);
