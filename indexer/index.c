@@ -231,6 +231,28 @@ add_titles(struct class_ctx *c)
 }
 
 static jd_status
+count_items(void *ctx, const char *name, const struct jd_item_list *list)
+{
+    (void)name;
+    size_t *n = ctx;
+    for (size_t i = 0; i < list->len; i++)
+        *n += list->v[i].text != NULL;
+    return JD_OK;
+}
+
+size_t
+index_item_count(const jd_spec *s)
+{
+    /* As add_titles() and add_list() write them: items with a text. */
+    size_t n = 0, titles = (s->title ? 1 : 0) + s->alt_titles.len;
+    struct jd_item it;
+    for (size_t i = 0; i < titles; i++)
+        n += spec_item_at(s, "titles", i, &it) && it.text;
+    spec_each_clist(s, count_items, &n);
+    return n;
+}
+
+static jd_status
 set_stub(struct xs_doc *doc, const jd_spec *s, jd_buf *out)
 {
     json_t *stub = json_pack(

@@ -29,17 +29,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 jd_status
-jd_db_shard_path(const jd_db *db, size_t k, char *out, size_t len)
+jd_db_shard_path(jd_db *db, size_t k, char *out, size_t len)
 {
+    /* Both made here, as real directories: the shard's own open would
+     * take a link for the user's choice of index directory. */
     int n = snprintf(out, len, "%s/" SHARDS_DIR, db->path);
     if (n <= 0 || (size_t)n >= len)
-        return JD_ERR_INVALID_ARG;
-    if (mkdir(out, 0777) != 0 && errno != EEXIST)
-        return JD_ERR_IO;
-    n = snprintf(out, len, "%s/" SHARDS_DIR "/%zu", db->path, k);
-    return n > 0 && (size_t)n < len ? JD_OK : JD_ERR_INVALID_ARG;
+        return db_fail(db, JD_ERR_INVALID_ARG, "path too long");
+    for (int level = 0; level < 2; level++) {
+        if (fs_mkdir(out) != JD_OK) {
+            fs_describe(db->msg, sizeof(db->msg), "create", out, errno);
+            return JD_ERR_IO;
+        }
+        n = snprintf(out, len, "%s/" SHARDS_DIR "/%zu", db->path, k);
+        if (n <= 0 || (size_t)n >= len)
+            return db_fail(db, JD_ERR_INVALID_ARG, "path too long");
+    }
+    return JD_OK;
 }
 
 jd_status
@@ -220,14 +229,10 @@ static jd_status
 swap_in(jd_db *db, jd_db **shards, size_t n, const size_t *counts,
         unsigned long gen)
 {
-    char tmp[4400], final[4400], dest[4600];
-    snprintf(tmp, sizeof(tmp), "%s/g%lu.tmp", db->path, gen);
-    snprintf(final, sizeof(final), "%s/g%lu", db->path, gen);
-    fs_remove_tree(tmp);
-    if (mkdir(tmp, 0777) != 0)
-        return db_fail(db, JD_ERR_IO, "cannot create '%s': %s", tmp,
-                       strerror(errno));
-    jd_status st = JD_OK;
+    char tmp[4400], dest[4600];
+    jd_status st = db_generation_begin(db, gen, tmp, sizeof(tmp));
+    if (st != JD_OK)
+        return st;
     for (int part = 0; part < 2 && st == JD_OK; part++) {
         const char *name = part == 0 ? CLASSES_DIR : ITEMS_DIR;
         char **src = NULL;
@@ -246,17 +251,10 @@ swap_in(jd_db *db, jd_db **shards, size_t n, const size_t *counts,
     }
     if (st == JD_OK)
         st = stamp(db, tmp, db->batch + 1);
-    if (st == JD_OK && (rename(tmp, final) != 0 || fs_sync_dir(db->path)))
-        st = db_fail(db, JD_ERR_IO, "cannot rename '%s': %s", tmp,
-                     strerror(errno));
-    char num[32];
-    snprintf(num, sizeof(num), "%lu\n", gen);
-    if (st == JD_OK &&
-        (st = fs_write_atomic(db->path, GENERATION_FILE, num)) != JD_OK)
-        db_fail(db, st, "cannot write '%s/" GENERATION_FILE "': %s", db->path,
-                strerror(errno));
+    if (st == JD_OK)
+        st = db_generation_publish(db, gen);
     if (st != JD_OK)
-        fs_remove_tree(tmp);
+        fs_remove_tree(tmp); /* a generation renamed keeps its mark */
     return st;
 }
 
@@ -328,9 +326,12 @@ jd_db_merge_shards(jd_db *db, size_t n, struct jd_merge_stats *out)
     if ((st = open_shards(db, n, &shards)) != JD_OK)
         goto out;
     s.shards = shards;
-    if (!(s.readd = fopen(readd_path, "w"))) {
-        st = db_fail(db, JD_ERR_IO, "cannot create '%s': %s", readd_path,
-                     strerror(errno));
+    int fd = fs_create(readd_path);
+    if (fd < 0 || !(s.readd = fdopen(fd, "w"))) {
+        fs_describe(db->msg, sizeof(db->msg), "create", readd_path, errno);
+        st = JD_ERR_IO;
+        if (fd >= 0)
+            close(fd);
         goto out;
     }
     for (s.k = 0; s.k < n && st == JD_OK; s.k++)

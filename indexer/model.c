@@ -214,10 +214,24 @@ model_load(jd_db *db, struct class_model **out)
 }
 
 static jd_status
-damaged_row(jd_db *db, const struct termmap_entry *t)
+damaged_row(jd_db *db, const char *stem, size_t len)
 {
     return db_fail(db, JD_ERR_CORRUPT, "class model row of '%.*s' is damaged",
-                   (int)t->len, t->key);
+                   (int)len, stem);
+}
+
+/* Whether the term row R of LEN bytes has the shape model.h gives it:
+ * 12 bytes, K of loading, 3 bytes per class weight, classes in range. */
+static bool
+row_intact(const struct class_model *m, const unsigned char *r, size_t len)
+{
+    size_t k = m->k;
+    if (len < 12 + k || (len - 12 - k) % 3 != 0)
+        return false;
+    for (size_t at = 12 + k; at < len; at += 3)
+        if (((size_t)r[at] | (size_t)r[at + 1] << 8) >= m->nclasses)
+            return false;
+    return true;
 }
 
 /* Each class's cosine with the query's point, relative to the best.
@@ -271,8 +285,8 @@ model_score(jd_db *db, struct class_model *m, const struct termmap *qtf)
             continue; /* a word the model does not know */
         size_t len = m->row.len, k = m->k;
         const unsigned char *r = (const unsigned char *)m->row.data;
-        if (len < 12 + k || (len - 12 - k) % 3 != 0) {
-            st = damaged_row(db, t);
+        if (!row_intact(m, r, len)) {
+            st = damaged_row(db, t->key, t->len);
             break;
         }
         double tf = 1.0 + log(t->value);
@@ -281,14 +295,9 @@ model_score(jd_db *db, struct class_model *m, const struct termmap *qtf)
             m->query[j] += cscale * (signed char)r[12 + j];
         double v = tf * model_get_f32(r);
         double scale = model_get_f32(r + 4) * v;
-        for (size_t at = 12 + k; at < len; at += 3) {
-            size_t c = (size_t)r[at] | (size_t)r[at + 1] << 8;
-            if (c >= nc) {
-                st = damaged_row(db, t);
-                break;
-            }
-            sum[c] += scale * (signed char)r[at + 2];
-        }
+        for (size_t at = 12 + k; at < len; at += 3)
+            sum[(size_t)r[at] | (size_t)r[at + 1] << 8] +=
+                scale * (signed char)r[at + 2];
         norm += v * v;
         any = true;
     }
@@ -328,4 +337,67 @@ size_t
 model_concepts(const struct class_model *m)
 {
     return m->k;
+}
+
+/* model_check(): each term row's key, read and checked. */
+struct row_check {
+    jd_db *db;
+    struct class_model *m;
+    jd_problem_fn problem;
+    void *ctx;
+    size_t rows;
+    jd_status st;
+};
+
+static int
+check_row(void *ctx, const char *key, size_t len, size_t unused)
+{
+    (void)unused;
+    struct row_check *c = ctx;
+    char name[sizeof(MODEL_TERM_PREFIX) + TERM_MAX + 8];
+    if (len >= sizeof(name))
+        return 0; /* not a key model_train.c writes */
+    memcpy(name, key, len);
+    name[len] = '\0';
+    c->st = xs_get_metadata(c->db->classes, name, &c->m->row, c->db->msg,
+                            sizeof(c->db->msg));
+    if (c->st != JD_OK)
+        return 1;
+    c->rows++;
+    const size_t plen = strlen(MODEL_TERM_PREFIX);
+    if (!row_intact(c->m, (const unsigned char *)c->m->row.data,
+                    c->m->row.len)) {
+        damaged_row(c->db, name + plen, len - plen);
+        c->problem(c->ctx, c->db->msg);
+    }
+    return 0;
+}
+
+jd_status
+model_check(jd_db *db, jd_problem_fn problem, void *ctx)
+{
+    struct class_model *m;
+    jd_status st = model_load(db, &m);
+    if (st == JD_ERR_CORRUPT) {
+        problem(ctx, db->msg);
+        return JD_OK;
+    }
+    if (st != JD_OK || !m)
+        return st; /* none, or stale: not read, so not checked */
+    struct model_info info;
+    struct row_check c = {db, m, problem, ctx, 0, JD_OK};
+    st = read_header(db, &info);
+    if (st == JD_OK)
+        st = xs_metadata_keys(db->classes, MODEL_TERM_PREFIX, check_row, &c,
+                              db->msg, sizeof(db->msg));
+    if (st == JD_OK)
+        st = c.st;
+    if (st == JD_OK && c.rows != info.terms) {
+        db_fail(db, JD_ERR_CORRUPT,
+                "class model has %zu word rows, its header says %zu", c.rows,
+                info.terms);
+        problem(ctx, db->msg);
+    }
+    model_free(m);
+    return st;
 }

@@ -103,6 +103,11 @@ double model_class_concept(const struct class_model *m, const char *id,
 /* Dimensions of M's concept space (0: it has none). */
 size_t model_concepts(const struct class_model *m);
 
+/* Read the whole current model of DB (check.c): PROBLEM hears a model
+ * that does not load, each word row that model_score() would refuse and
+ * a count of rows that is not the header's. A stale model is not read. */
+jd_status model_check(jd_db *db, jd_problem_fn problem, void *ctx);
+
 /* Floats in metadata, little-endian whatever the host. */
 void model_put_f32(unsigned char *out, float v);
 float model_get_f32(const unsigned char *in);

@@ -198,14 +198,11 @@ read_examples(jd_db *db, struct examples *e, size_t *classes)
         st = xs_data_by_term(db->classes, term, &db->scratch, db->msg,
                              sizeof(db->msg));
         jd_spec *s = NULL;
-        char why[256];
         if (st == JD_OK)
-            st = jd_spec_from_json(db->scratch.data, db->scratch.len, NULL, &s,
-                                   why, sizeof(why));
-        if (st == JD_ERR_INVALID_ARG)
-            return db_fail(db, JD_ERR_CORRUPT,
-                           "stored record '%s' is damaged: %s",
-                           e->class_ids.v[c], why);
+            st = db_parse_record(db, e->class_ids.v[c], db->scratch.data,
+                                 db->scratch.len, &s);
+        if (st == JD_ERR_CORRUPT)
+            return st;
         e->cls = c;
         if (st == JD_OK)
             st = add_record(e, s);

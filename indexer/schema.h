@@ -9,14 +9,18 @@
  *                  for title matching, evidence and overlap.
  *
  * BASE is DIR itself until a parallel run (jobdex-index -j) merges its
- * shards: that builds generation N in DIR/gN.tmp, renames it DIR/gN and
- * then writes N to DIR/generation (write, fsync, rename: the one atomic
- * step), after which BASE is DIR/gN. Readers read DIR/generation first.
- * The generation before the current one stays until the next writer, for
- * readers that opened it just before the swap; older ones, DIR/gN.tmp
- * and the shards of a run that died (DIR/.shards) are removed by the next
- * writer. DIR/lock is flock()ed by the one writer for the whole run,
- * across generations (Xapian's own lock is per database).
+ * shards: that builds generation N in DIR/gN.tmp holding the mark file
+ * "uncommitted", renames it DIR/gN, writes N to DIR/generation (write,
+ * fsync, rename: the one atomic step) and then removes the mark, after
+ * which BASE is DIR/gN. Readers read DIR/generation first; a missing or
+ * damaged one while an unmarked DIR/gM exists is refused, never read as
+ * an empty index (generation.c has every case). The generation before
+ * the current one stays until the next writer, for readers that opened
+ * it just before the swap; older ones, DIR/gN.tmp, marked generations
+ * newer than the pointer and the shards of a run that died (DIR/.shards)
+ * are removed by the next writer. DIR/lock is flock()ed by the one
+ * writer for the whole run, across generations (Xapian's own lock is per
+ * database). No name here is ever a symbolic link (generation.c).
  *
  * They are separate so that the many short item documents do not distort
  * the collection statistics (document count, average length, term

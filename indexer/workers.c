@@ -96,13 +96,17 @@ worker(struct run *r, size_t k, size_t lo, size_t hi)
     char path[4400];
     jd_db *shard = NULL;
     jd_status st = jd_db_new(&shard);
-    if (st == JD_OK)
-        st = jd_db_shard_path(r->db, k, path, sizeof(path));
+    const char *why = NULL;
+    if (st == JD_OK &&
+        (st = jd_db_shard_path(r->db, k, path, sizeof(path))) != JD_OK)
+        why = jd_db_errmsg(r->db);
     if (st == JD_OK)
         st = jd_db_open(shard, path, JD_OPEN_WRITE | JD_OPEN_CREATE);
     if (st != JD_OK) {
+        if (!why)
+            why = shard ? jd_db_errmsg(shard) : jd_status_str(st);
         fprintf(stderr, "%s: worker %zu: cannot open its shard: %s\n", prog, k,
-                shard ? jd_db_errmsg(shard) : jd_status_str(st));
+                why);
         send_report(r, true, true);
         jd_db_free(shard);
         return 3;

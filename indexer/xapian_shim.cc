@@ -19,6 +19,7 @@ extern "C" {
 #include <cstdio>
 #include <cstring>
 #include <new>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -49,13 +50,18 @@ copy_msg(char *msg, size_t msglen, const std::string &text)
 /* Rethrow the exception in flight and map it to a status, most specific
  * type first. Call only from inside a catch block. */
 jd_status
-status_from_exception(char *msg, size_t msglen) noexcept
+map_exception(char *msg, size_t msglen) noexcept
 {
     try {
         throw;
     } catch (const Xapian::DatabaseLockError &e) {
+        /* Only "already locked" is another writer; the lock file may
+         * also be impossible to open or lock (permissions, the file
+         * system), which the message says. */
         copy_msg(msg, msglen, e.get_msg());
-        return JD_ERR_LOCKED;
+        return e.get_msg().find(": already locked") != std::string::npos
+                   ? JD_ERR_LOCKED
+                   : JD_ERR_IO;
     } catch (const Xapian::DatabaseNotFoundError &e) {
         copy_msg(msg, msglen, e.get_msg());
         return JD_ERR_NOT_FOUND;
@@ -71,6 +77,19 @@ status_from_exception(char *msg, size_t msglen) noexcept
     } catch (const Xapian::QueryParserError &e) {
         copy_msg(msg, msglen, e.get_msg());
         return JD_ERR_QUERY_SYNTAX;
+    } catch (const Xapian::DatabaseModifiedError &e) {
+        copy_msg(msg, msglen, e.get_description());
+        return JD_ERR_BACKEND; /* readers reopen and retry */
+    } catch (const Xapian::DatabaseError &e) {
+        /* A plain DatabaseError without an errno is Xapian finding the
+         * stored bytes bad ("inflate failed", "Block 3 item 44: item
+         * ends outside block"); with one the system failed (I/O, a full
+         * disk), and its subclasses (closed, create) are no damage. */
+        copy_msg(msg, msglen, e.get_description());
+        return !e.get_error_string() &&
+                       std::strcmp(e.get_type(), "DatabaseError") == 0
+                   ? JD_ERR_CORRUPT
+                   : JD_ERR_BACKEND;
     } catch (const Xapian::Error &e) {
         copy_msg(msg, msglen, e.get_description());
         return JD_ERR_BACKEND;
@@ -84,6 +103,22 @@ status_from_exception(char *msg, size_t msglen) noexcept
         copy_msg(msg, msglen, "unknown exception");
         return JD_ERR_INTERNAL;
     }
+}
+
+/* map_exception(), naming the database at WHERE (when known) when it
+ * turned out to be damaged. */
+jd_status
+status_from_exception(char *msg, size_t msglen,
+                      const std::string *where = nullptr) noexcept
+{
+    jd_status st = map_exception(msg, msglen);
+    if (st == JD_ERR_CORRUPT && where && msg && msglen) {
+        char why[512];
+        snprintf(why, sizeof(why), "%s", msg);
+        snprintf(msg, msglen, "'%s' is damaged (%s); run jobdex-query check",
+                 where->c_str(), why);
+    }
+    return st;
 }
 
 /* Xapian::Stem that folds and stems with the indexer's analyzer. */
@@ -336,6 +371,7 @@ xapian_op(enum xs_op op)
 } // namespace
 
 struct xs_db {
+    std::string path;           /* for messages */
     Xapian::Database db;        /* the reader view (also of a writer) */
     Xapian::WritableDatabase w; /* valid when writable */
     bool writable = false;
@@ -353,6 +389,7 @@ struct xs_query {
 /* NOLINTBEGIN(misc-non-private-member-variables-in-classes): the
  * contents of an opaque C handle, used only in this file. */
 struct xs_mset {
+    std::string path; /* of the database, for messages */
     Xapian::Database db;
     Xapian::Enquire enq;
     Xapian::MSet mset;
@@ -373,6 +410,7 @@ xs_open(const char *path, enum xs_mode mode, struct xs_db **out, char *msg,
     if (!d)
         return JD_ERR_NOMEM;
     try {
+        d->path = path;
         if (mode == XS_READ) {
             d->db = Xapian::Database(path);
         } else {
@@ -387,8 +425,9 @@ xs_open(const char *path, enum xs_mode mode, struct xs_db **out, char *msg,
         *out = d;
         return JD_OK;
     } catch (...) {
+        jd_status st = status_from_exception(msg, msglen, &d->path);
         delete d;
-        return status_from_exception(msg, msglen);
+        return st;
     }
 }
 
@@ -416,7 +455,7 @@ xs_reopen(struct xs_db *d, char *msg, size_t msglen) noexcept
         d->db.reopen();
         return JD_OK;
     } catch (...) {
-        return status_from_exception(msg, msglen);
+        return status_from_exception(msg, msglen, &d->path);
     }
 }
 
@@ -436,7 +475,7 @@ xs_commit(struct xs_db *d, char *msg, size_t msglen) noexcept
         d->in_txn = true;
         return JD_OK;
     } catch (...) {
-        return status_from_exception(msg, msglen);
+        return status_from_exception(msg, msglen, &d->path);
     }
 }
 
@@ -452,14 +491,14 @@ with_retry(struct xs_db *d, char *msg, size_t msglen, Body body) noexcept
             return JD_OK;
         } catch (const Xapian::DatabaseModifiedError &) {
             if (attempt >= MODIFIED_RETRIES)
-                return status_from_exception(msg, msglen);
+                return status_from_exception(msg, msglen, &d->path);
             try {
                 d->db.reopen();
             } catch (...) {
-                return status_from_exception(msg, msglen);
+                return status_from_exception(msg, msglen, &d->path);
             }
         } catch (...) {
-            return status_from_exception(msg, msglen);
+            return status_from_exception(msg, msglen, &d->path);
         }
     }
 }
@@ -509,7 +548,7 @@ xs_set_metadata(struct xs_db *d, const char *key, const char *value,
         d->w.set_metadata(key, value);
         return JD_OK;
     } catch (...) {
-        return status_from_exception(msg, msglen);
+        return status_from_exception(msg, msglen, &d->path);
     }
 }
 
@@ -522,7 +561,7 @@ xs_set_metadata_n(struct xs_db *d, const char *key, const void *value,
                           std::string(static_cast<const char *>(value), len));
         return JD_OK;
     } catch (...) {
-        return status_from_exception(msg, msglen);
+        return status_from_exception(msg, msglen, &d->path);
     }
 }
 
@@ -550,7 +589,7 @@ xs_replace(struct xs_db *d, const char *idterm, const struct xs_doc *doc,
         d->w.replace_document(idterm, doc->doc);
         return JD_OK;
     } catch (...) {
-        return status_from_exception(msg, msglen);
+        return status_from_exception(msg, msglen, &d->path);
     }
 }
 
@@ -562,7 +601,7 @@ xs_add(struct xs_db *d, const struct xs_doc *doc, char *msg,
         d->w.add_document(doc->doc);
         return JD_OK;
     } catch (...) {
-        return status_from_exception(msg, msglen);
+        return status_from_exception(msg, msglen, &d->path);
     }
 }
 
@@ -574,7 +613,7 @@ xs_delete_term(struct xs_db *d, const char *term, char *msg,
         d->w.delete_document(term);
         return JD_OK;
     } catch (...) {
-        return status_from_exception(msg, msglen);
+        return status_from_exception(msg, msglen, &d->path);
     }
 }
 
@@ -709,6 +748,52 @@ xs_compact(const char *const *sources, size_t n, const char *dest, char *msg,
     }
 }
 
+/* Whether LINE of Xapian's check output says nothing is wrong. */
+static bool
+check_line_is_news(const std::string &line)
+{
+    return !line.empty() && line.back() != ':' &&
+           line.find("checked OK") == std::string::npos &&
+           line.find("Lazily created") == std::string::npos &&
+           line.find("errors found") == std::string::npos;
+}
+
+extern "C" jd_status
+xs_check(const char *path, size_t *errors, jd_buf *report, char *msg,
+         size_t msglen) noexcept
+{
+    *errors = 0;
+    try {
+        std::ostringstream out;
+        *errors = Xapian::Database::check(path, 0, &out);
+        /* "table:" heads each table's lines; keep the others, each
+         * after its table's name. */
+        std::istringstream in(out.str());
+        std::string line, table;
+        buf_clear(report);
+        while (std::getline(in, line)) {
+            if (!line.empty() && line.back() == ':')
+                table = line.substr(0, line.size() - 1);
+            if (!check_line_is_news(line) || report->len > 400)
+                continue;
+            std::string item = (report->len ? "; " : "") + table + ": " + line;
+            if (buf_append(report, item.data(), item.size()) != JD_OK)
+                throw std::bad_alloc();
+        }
+        return JD_OK;
+    } catch (const Xapian::DatabaseOpeningError &) {
+        return status_from_exception(msg, msglen);
+    } catch (const std::bad_alloc &) {
+        return status_from_exception(msg, msglen);
+    } catch (...) {
+        /* Whatever else stops the check (DatabaseError "Block 4 item
+         * 115: item ends outside block", std::length_error from a
+         * damaged length) is damage. */
+        status_from_exception(msg, msglen);
+        return JD_ERR_CORRUPT;
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Documents                                                           */
 /* ------------------------------------------------------------------ */
@@ -716,8 +801,14 @@ xs_compact(const char *const *sources, size_t n, const char *dest, char *msg,
 extern "C" jd_status
 xs_doc_new(struct xs_doc **out) noexcept
 {
-    *out = new (std::nothrow) xs_doc;
-    return *out ? JD_OK : JD_ERR_NOMEM;
+    *out = nullptr;
+    try {
+        /* Xapian::Document() allocates: its bad_alloc must not escape. */
+        *out = new xs_doc;
+        return JD_OK;
+    } catch (...) {
+        return status_from_exception(nullptr, 0);
+    }
 }
 
 extern "C" void
@@ -965,7 +1056,7 @@ xs_query_parse(struct xs_db *d, struct analyzer *a, const char *text,
         return wrap_query(q, out);
     } catch (...) {
         jd_buf_free(&norm);
-        return status_from_exception(msg, msglen);
+        return status_from_exception(msg, msglen, d ? &d->path : nullptr);
     }
 }
 
@@ -1112,6 +1203,7 @@ xs_enquire(struct xs_db *d, const struct xs_search *s, struct xs_mset **out,
         /* with_retry() maps bad_alloc to JD_ERR_NOMEM. */
         /* NOLINTNEXTLINE(bugprone-unhandled-exception-at-new) */
         m = new xs_mset(d->db);
+        m->path = d->path;
         m->enq.set_query(s->query->q);
         if (s->boolean) {
             m->enq.set_weighting_scheme(Xapian::BoolWeight());
@@ -1191,7 +1283,7 @@ xs_mset_data(struct xs_mset *m, size_t i, jd_buf *out, char *msg,
         buf_clear(out);
         return buf_append(out, data.data(), data.size());
     } catch (...) {
-        return status_from_exception(msg, msglen);
+        return status_from_exception(msg, msglen, &m->path);
     }
 }
 
@@ -1206,7 +1298,7 @@ xs_mset_value(struct xs_mset *m, size_t i, unsigned slot, jd_buf *out,
         buf_clear(out);
         return buf_append(out, v.data(), v.size());
     } catch (...) {
-        return status_from_exception(msg, msglen);
+        return status_from_exception(msg, msglen, &m->path);
     }
 }
 
@@ -1224,6 +1316,6 @@ xs_mset_matching_terms(struct xs_mset *m, size_t i, xs_term_fn fn, void *ctx,
         }
         return JD_OK;
     } catch (...) {
-        return status_from_exception(msg, msglen);
+        return status_from_exception(msg, msglen, &m->path);
     }
 }

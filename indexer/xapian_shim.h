@@ -5,9 +5,13 @@
  *
  * Every function is noexcept: each Xapian and std exception is caught
  * inside and mapped to a jd_status with its message copied into MSG:
- * DatabaseLockError -> JD_ERR_LOCKED, DatabaseNotFoundError and
+ * DatabaseLockError -> JD_ERR_LOCKED when the database is "already
+ * locked" (else JD_ERR_IO: the lock file could not be opened or locked),
+ * DatabaseNotFoundError and
  * DatabaseOpeningError -> JD_ERR_NOT_FOUND, DatabaseCorruptError ->
- * JD_ERR_CORRUPT, DatabaseVersionError -> JD_ERR_VERSION,
+ * JD_ERR_CORRUPT (so is a plain DatabaseError without an errno: Xapian
+ * found its stored bytes bad; the message then names the database and
+ * says to run jobdex-query check), DatabaseVersionError -> JD_ERR_VERSION,
  * QueryParserError -> JD_ERR_QUERY_SYNTAX, other Xapian::Error ->
  * JD_ERR_BACKEND, std::bad_alloc -> JD_ERR_NOMEM, anything else ->
  * JD_ERR_INTERNAL. Readers retry DatabaseModifiedError after reopening.
@@ -125,6 +129,16 @@ jd_status xs_postings(struct xs_db *db, const char *term, xs_posting_fn fn,
 /* Merge the databases SOURCES[0..N) into a new database at DEST. */
 jd_status xs_compact(const char *const *sources, size_t n, const char *dest,
                      char *msg, size_t msglen) XS_NOEXCEPT;
+
+/* Xapian's own consistency check (xapian-check) of the database at
+ * PATH: *ERRORS the number of errors it counted, and REPORT the lines
+ * it wrote about them ("postlist: No last chunk for term 'Dsafeti'"),
+ * joined by "; ". Damage the check cannot get past fails with
+ * JD_ERR_CORRUPT and the reason in MSG; a missing database with
+ * JD_ERR_NOT_FOUND. Damage can also crash the library or keep it busy
+ * forever: run it in a process of its own (check.c does). */
+jd_status xs_check(const char *path, size_t *errors, jd_buf *report,
+                   char *msg, size_t msglen) XS_NOEXCEPT;
 
 /* ---- documents ---- */
 

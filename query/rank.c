@@ -1081,12 +1081,7 @@ load_record(jd_db *db, struct xs_mset *m, const struct cand *c, bool full,
     }
     if (st != JD_OK)
         return st;
-    char why[256];
-    st = jd_spec_from_json(db->scratch.data, db->scratch.len, NULL, out, why,
-                           sizeof(why));
-    if (st == JD_ERR_INVALID_ARG)
-        return db_fail(db, JD_ERR_CORRUPT, "stored record is damaged: %s", why);
-    return st;
+    return db_parse_record(db, c->id, db->scratch.data, db->scratch.len, out);
 }
 
 /* Collect the stems (prefixes dropped) of the query terms a hit matched. */

@@ -58,12 +58,14 @@ add_hit(jd_db *db, struct xs_mset *m, size_t i,
     jd_status st = xs_mset_data(m, i, &db->scratch, db->msg, sizeof(db->msg));
     if (st != JD_OK)
         return st;
-    jd_spec *s;
-    char why[256];
-    st = jd_spec_from_json(db->scratch.data, db->scratch.len, NULL, &s, why,
-                           sizeof(why));
-    if (st == JD_ERR_INVALID_ARG)
-        return db_fail(db, JD_ERR_CORRUPT, "stored record is damaged: %s", why);
+    /* The id too, to name a record that does not parse. */
+    jd_buf id = {NULL, 0, 0};
+    jd_spec *s = NULL;
+    st = xs_mset_value(m, i, SLOT_ID, &id, db->msg, sizeof(db->msg));
+    if (st == JD_OK)
+        st =
+            db_parse_record(db, id.data, db->scratch.data, db->scratch.len, &s);
+    jd_buf_free(&id);
     if (st != JD_OK)
         return st;
     struct jd_hit *h;

@@ -35,18 +35,6 @@ enum {
 static char *tmpdir;
 static char db[4200], specs[4200], batch[4200];
 
-static size_t
-count_in(const char *path)
-{
-    jd_db *d;
-    size_t n = 0;
-    assert_int_equal(jd_db_new(&d), JD_OK);
-    assert_int_equal(jd_db_open(d, path, JD_OPEN_READ), JD_OK);
-    assert_int_equal(jd_db_count(d, &n), JD_OK);
-    jd_db_free(d);
-    return n;
-}
-
 /* Generated specs, an index of them and corpus/, and a batch of match
  * queries made of duty sentences. */
 static int
@@ -163,7 +151,7 @@ static void
 test_concurrent_readers_never_fail_while_a_writer_reindexes(void **state)
 {
     (void)state;
-    size_t before = count_in(db);
+    size_t before = tu_count_records(db);
     char werr[4300], bout[4300], berr[4300];
     snprintf(werr, sizeof(werr), "%s/writer.err", tmpdir);
     snprintf(bout, sizeof(bout), "%s/batch.out", tmpdir);
@@ -231,7 +219,7 @@ test_concurrent_readers_never_fail_while_a_writer_reindexes(void **state)
     assert_int_equal(tu_count_lines(out, "\"error\""), 0);
     free(out);
     free(err);
-    assert_int_equal(count_in(db), before);
+    assert_int_equal(tu_count_records(db), before);
 }
 
 /* Re-index the specs of GEN into PATH TIMES times, committing every

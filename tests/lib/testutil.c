@@ -2,11 +2,14 @@
  * testutil.c: see testutil.h.
  */
 #define _XOPEN_SOURCE 700
+/* setgroups() */
+#define _DEFAULT_SOURCE
 #include "testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -242,6 +245,39 @@ void
 tu_run(const char *const *argv, const char *stdin_text, struct tu_run *r)
 {
     tu_run_within(argv, stdin_text, 0, r);
+}
+
+bool
+tu_run_as_nobody(const char *const *argv, struct tu_run *r, const char *errfile)
+{
+    bool root = geteuid() == 0;
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        abort();
+    }
+    if (pid == 0) {
+        FILE *e = freopen(errfile, "w", stderr);
+        FILE *o = freopen("/dev/null", "w", stdout);
+        if (!e || !o ||
+            (root && (setgroups(0, NULL) != 0 || setgid(65534) != 0 ||
+                      setuid(65534) != 0)))
+            _exit(99);
+        char prog[4200];
+        snprintf(prog, sizeof(prog), "%s/%s", tu_bindir(), argv[0]);
+        execv(prog, (char *const *)argv);
+        _exit(98);
+    }
+    int ws;
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+        ;
+    memset(r, 0, sizeof(*r));
+    r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+    r->err = tu_read(errfile, &r->err_len);
+    if (!r->err)
+        r->err = calloc(1, 1);
+    r->out = calloc(1, 1);
+    return r->status != 99;
 }
 
 static int
@@ -594,4 +630,30 @@ tu_instructions(const char *const *argv)
     tu_run_free(&r);
     assert_true(count > 0);
     return count;
+}
+
+jd_db *
+tu_open_index(const char *path)
+{
+    jd_db *db;
+    if (jd_db_new(&db) != JD_OK)
+        abort();
+    if (jd_db_open(db, path, JD_OPEN_READ) != JD_OK) {
+        fprintf(stderr, "cannot open '%s': %s\n", path, jd_db_errmsg(db));
+        abort();
+    }
+    return db;
+}
+
+size_t
+tu_count_records(const char *path)
+{
+    jd_db *db = tu_open_index(path);
+    size_t n = 0;
+    if (jd_db_count(db, &n) != JD_OK) {
+        fprintf(stderr, "cannot count '%s': %s\n", path, jd_db_errmsg(db));
+        abort();
+    }
+    jd_db_free(db);
+    return n;
 }

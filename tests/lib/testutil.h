@@ -45,6 +45,14 @@ void tu_run_within(const char *const *argv, const char *stdin_text,
                    unsigned seconds, struct tu_run *r);
 void tu_run_free(struct tu_run *r);
 
+/* Run ARGV (a program in tu_bindir()) as user nobody when this process
+ * is root, as itself otherwise (for whom chmod already denies), with
+ * standard output to /dev/null and standard error to ERRFILE, read back
+ * into R->err. False when root may not change its user here (then skip
+ * the test). */
+bool tu_run_as_nobody(const char *const *argv, struct tu_run *r,
+                      const char *errfile);
+
 /* Start ARGV (as tu_run finds it) in the background, standard input
  * from /dev/null, standard output and error appended to the files OUT
  * and ERR (NULL: /dev/null). Returns its process id. */
@@ -98,6 +106,12 @@ struct tu_recs {
 jd_status tu_recs_keep(void *ctx, jd_spec *s);
 /* Free the records; R is empty (and zeroed) again. */
 void tu_recs_free(struct tu_recs *r);
+
+/* The index at PATH opened for reading; aborts, saying why, when it
+ * does not open. */
+jd_db *tu_open_index(const char *path);
+/* The records in the index at PATH. */
+size_t tu_count_records(const char *path);
 
 /* A parse sink's SPEC callback that adds each record to the jd_db CTX
  * (jd_db_add) and frees it. */
