@@ -18,7 +18,7 @@ SAN       ?=
 
 CC        ?= cc
 CXX       ?= g++
-CPPFLAGS  += -Iinclude -Iindexer -Iquery -Itests/lib -D_POSIX_C_SOURCE=200809L -MMD -MP
+CPPFLAGS  += -Iinclude -I. -Itests/lib -D_POSIX_C_SOURCE=200809L -MMD -MP
 WARN       = -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wundef \
              -Wwrite-strings -Wpointer-arith
 CWARN      = $(WARN) -Wstrict-prototypes -Wmissing-prototypes \
@@ -41,20 +41,14 @@ DEB_PACKAGES = g++ make pkg-config libxapian-dev libstemmer-dev \
                libcmocka-dev libjansson-dev libutf8proc-dev libarpack2-dev \
                valgrind
 
-INDEXER_SRC = indexer/status.c indexer/arena.c indexer/buf.c \
-              indexer/analyze.c indexer/spec.c indexer/spec_json.c \
-              indexer/spec_lines.c indexer/spec_vocab.c indexer/spec_items.c \
-              indexer/spec_header.c indexer/spec_text.c indexer/spec_onet.c \
-              indexer/parse.c indexer/walk.c indexer/fsutil.c indexer/db.c \
-              indexer/index.c indexer/merge.c indexer/pseudofs.c \
-              indexer/generation.c indexer/check.c \
-              indexer/termmap.c indexer/model_train.c indexer/model.c \
-              indexer/concepts.c
-QUERY_SRC   = query/results.c query/filter.c \
-              query/snippet.c query/search.c query/tfidf.c query/evidence.c \
-              query/parts.c query/rank.c query/match.c query/stats.c query/simjoin.c \
-              query/overlap.c
-CXX_SRC     = indexer/xapian_shim.cc
+# The folders say what is library and what is program (see README,
+# "Architecture"): indexer/cli and query/cli are the two programs, every
+# other folder of indexer/ and query/ is libjobdex.
+INDEXER_LIB_DIRS = util text spec store model check
+QUERY_LIB_DIRS   = core search match overlap
+INDEXER_SRC = $(foreach d,$(INDEXER_LIB_DIRS),$(sort $(wildcard indexer/$(d)/*.c)))
+QUERY_SRC   = $(foreach d,$(QUERY_LIB_DIRS),$(sort $(wildcard query/$(d)/*.c)))
+CXX_SRC     = indexer/store/xapian_shim.cc
 
 LIB_OBJ  = $(INDEXER_SRC:%.c=$(BUILD)/obj/%.o) $(QUERY_SRC:%.c=$(BUILD)/obj/%.o) \
            $(CXX_SRC:%.cc=$(BUILD)/obj/%.o)
@@ -62,11 +56,10 @@ LIB      = $(BUILD)/libjobdex.a
 INDEX_BIN = $(BUILD)/jobdex-index
 QUERY_BIN = $(BUILD)/jobdex-query
 BINS     = $(INDEX_BIN) $(QUERY_BIN)
-# The index tool's own files: options, the run, parallel workers.
-INDEX_CLI = indexer/main.c indexer/workers.c
-# The query tool's own files: argument parsing and output formats.
-QUERY_CLI = query/main.c query/batch.c query/cli_out.c query/cli_text.c \
-            query/cli_json.c query/cli_csv.c query/cli_overlap.c
+# The index tool: options, the run, parallel workers.
+INDEX_CLI = $(sort $(wildcard indexer/cli/*.c))
+# The query tool: arguments, batches and output formats.
+QUERY_CLI = $(sort $(wildcard query/cli/*.c))
 
 UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_overlap test_calhr \
              test_onet test_model test_parts
@@ -96,13 +89,13 @@ $(BUILD)/obj/%.o: %.c
 	$(say) "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-# The class model's training loops (indexer/model_train.c) are most of
-# an O*NET import, and its concept scoring (indexer/model.c) a tenth of a
+# The class model's training loops (indexer/model/train.c) are most of
+# an O*NET import, and its concept scoring (indexer/model/score.c) a tenth of a
 # match: let GCC vectorise them at -O2 too (clang does anyway, and knows
 # neither option).
 CC_IS_GCC := $(shell $(CC) --version 2>/dev/null | grep -q 'Free Software' && echo yes)
 ifeq ($(CC_IS_GCC),yes)
-$(BUILD)/obj/indexer/model_train.o $(BUILD)/obj/indexer/model.o: \
+$(BUILD)/obj/indexer/model/train.o $(BUILD)/obj/indexer/model/score.o: \
     CFLAGS += -ftree-loop-vectorize -fvect-cost-model=dynamic
 endif
 
@@ -225,18 +218,18 @@ parse-report: $(BUILD)/tests/test_calhr
 
 # ---- code quality ----
 
-ALL_C = $(wildcard indexer/*.c query/*.c tests/*/*.c bench/*.c)
-ALL_H = $(wildcard include/*.h indexer/*.h query/*.h tests/*/*.h)
+ALL_C = $(wildcard indexer/*/*.c query/*/*.c tests/*/*.c bench/*.c)
+ALL_H = $(wildcard include/*.h indexer/*/*.h query/*/*.h tests/*/*.h)
 
 lint:
 	cppcheck --std=c11 --enable=warning,style,performance,portability \
 	  --error-exitcode=1 --inline-suppr --quiet \
-	  --suppress=missingIncludeSystem -Iinclude -Iindexer -Iquery \
-	  indexer/*.c query/*.c tests/*/*.c
-	@set -e; for f in indexer/*.c query/*.c; do \
-	  clang-tidy --quiet $$f -- -Iinclude -Iindexer -Iquery \
+	  --suppress=missingIncludeSystem -Iinclude -I. \
+	  indexer/*/*.c query/*/*.c tests/*/*.c
+	@set -e; for f in indexer/*/*.c query/*/*.c; do \
+	  clang-tidy --quiet $$f -- -Iinclude -I. \
 	    -D_POSIX_C_SOURCE=200809L -std=c11 2>/dev/null; done
-	clang-tidy --quiet $(CXX_SRC) -- -Iinclude -Iindexer -Iquery -std=c++17 \
+	clang-tidy --quiet $(CXX_SRC) -- -Iinclude -I. -std=c++17 \
 	  2>/dev/null
 
 format:

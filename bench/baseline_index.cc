@@ -53,7 +53,7 @@ static const char usage_text[] =
 
 /* jobdex's stop list, so that both indexes hold the same words. */
 static const char *const stopwords[] = {
-#include "../indexer/stopwords.inc"
+#include "indexer/text/stopwords.inc"
 };
 
 static bool

@@ -34,9 +34,9 @@ $(BENCH_DIR)/qtime: bench/qtime.c
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
-$(BENCH_DIR)/baseline_index: bench/baseline_index.cc indexer/stopwords.inc
+$(BENCH_DIR)/baseline_index: bench/baseline_index.cc indexer/text/stopwords.inc
 	@mkdir -p $(@D)
-	$(CXX) $(BENCH_CXXFLAGS) -o $@ $< -lxapian
+	$(CXX) $(BENCH_CXXFLAGS) -I. -o $@ $< -lxapian
 
 # Order-only on bench-deps: sqlite3.h must be installed before this
 # compiles, but installing it is no reason to rebuild.

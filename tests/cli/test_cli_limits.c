@@ -16,10 +16,10 @@
 #define _GNU_SOURCE
 #include "jobdex.h"
 
-#include "buf.h"
-#include "schema.h"
+#include "indexer/util/buf.h"
+#include "indexer/store/schema.h"
 #include "testutil.h"
-#include "xapian_shim.h"
+#include "indexer/store/xapian_shim.h"
 
 #include <errno.h>
 #include <ftw.h>

@@ -5,9 +5,9 @@
  */
 #include "jobdex.h"
 
-#include "analyze.h"
-#include "buf.h"
-#include "termmap.h"
+#include "indexer/text/analyze.h"
+#include "indexer/util/buf.h"
+#include "indexer/util/termmap.h"
 #include "testutil.h"
 
 #include <jansson.h>

@@ -5,7 +5,7 @@
  */
 #include "jobdex.h"
 
-#include "buf.h"
+#include "indexer/util/buf.h"
 #include "testutil.h"
 
 #include <jansson.h>

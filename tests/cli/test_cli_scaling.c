@@ -19,7 +19,7 @@
  */
 #include "jobdex.h"
 
-#include "buf.h"
+#include "indexer/util/buf.h"
 #include "testutil.h"
 
 #include <setjmp.h>

@@ -16,9 +16,9 @@
 #define _GNU_SOURCE
 #include "jobdex.h"
 
-#include "schema.h"
+#include "indexer/store/schema.h"
 #include "testutil.h"
-#include "xapian_shim.h"
+#include "indexer/store/xapian_shim.h"
 
 #include <errno.h>
 #include <fcntl.h>

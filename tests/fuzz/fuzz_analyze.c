@@ -10,8 +10,8 @@
  */
 #include "fuzz.h"
 
-#include "analyze.h"
-#include "buf.h"
+#include "indexer/text/analyze.h"
+#include "indexer/util/buf.h"
 #include "jobdex.h"
 
 #include <string.h>

@@ -2,9 +2,9 @@
  * test_analyze.c: the analyzer: cutting words as QueryParser does,
  * folding, stop words, stemming, positions and limits.
  */
-#include "analyze.h"
+#include "indexer/text/analyze.h"
 
-#include "buf.h"
+#include "indexer/util/buf.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

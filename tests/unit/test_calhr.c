@@ -9,7 +9,7 @@
  */
 #include "jobdex.h"
 
-#include "analyze.h"
+#include "indexer/text/analyze.h"
 #include "testutil.h"
 
 #include <ctype.h>

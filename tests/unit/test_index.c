@@ -4,10 +4,10 @@
  */
 #include "jobdex.h"
 
-#include "db.h"
-#include "schema.h"
+#include "indexer/store/db.h"
+#include "indexer/store/schema.h"
 #include "testutil.h"
-#include "xapian_shim.h"
+#include "indexer/store/xapian_shim.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,8 +4,8 @@
  */
 #include "jobdex.h"
 
-#include "analyze.h"
-#include "buf.h"
+#include "indexer/text/analyze.h"
+#include "indexer/util/buf.h"
 #include "testutil.h"
 
 #include <setjmp.h>

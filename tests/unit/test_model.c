@@ -6,11 +6,11 @@
  */
 #include "jobdex.h"
 
-#include "analyze.h"
-#include "db.h"
-#include "model.h"
+#include "indexer/text/analyze.h"
+#include "indexer/store/db.h"
+#include "indexer/model/model.h"
 #include "testutil.h"
-#include "xapian_shim.h"
+#include "indexer/store/xapian_shim.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,7 +4,7 @@
  */
 #include "jobdex.h"
 
-#include "parts.h"
+#include "query/match/parts.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,10 +4,10 @@
  * produces exactly the terms the indexer writes, over every seed duty and
  * a sample of the CalHR specs.
  */
-#include "xapian_shim.h"
+#include "indexer/store/xapian_shim.h"
 
-#include "analyze.h"
-#include "buf.h"
+#include "indexer/text/analyze.h"
+#include "indexer/util/buf.h"
 #include "testutil.h"
 
 #include <dirent.h>
