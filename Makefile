@@ -62,7 +62,7 @@ INDEX_CLI = $(sort $(wildcard indexer/cli/*.c))
 QUERY_CLI = $(sort $(wildcard query/cli/*.c))
 
 UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_overlap test_calhr \
-             test_onet test_model test_parts
+             test_onet test_model test_parts test_layout
 CLI_TESTS  = test_cli_index test_cli_query test_cli_limits \
              test_cli_concurrent test_cli_crash test_cli_parallel \
              test_cli_rank test_cli_walk test_cli_scaling test_cli_store
