@@ -232,11 +232,14 @@ lint:
 	clang-tidy --quiet $(CXX_SRC) -- -Iinclude -I. -std=c++17 \
 	  2>/dev/null
 
+ALL_CXX = $(CXX_SRC) $(wildcard bench/*.cc)
+
 format:
-	clang-format -i $(ALL_C) $(ALL_H) $(CXX_SRC)
+	clang-format -i $(ALL_C) $(ALL_H) $(ALL_CXX)
 
 format-check:
-	clang-format --dry-run --Werror $(ALL_C) $(ALL_H) $(CXX_SRC)
+	@clang-format --dry-run --Werror $(ALL_C) $(ALL_H) $(ALL_CXX) || \
+	  { echo "format-check: run 'make format' (clang-format 14, see .clang-format)"; exit 1; }
 
 clean:
 	rm -rf build

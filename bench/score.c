@@ -319,8 +319,7 @@ slurp(const char *path, size_t *len)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        fprintf(stderr, PROG ": cannot open '%s': %s\n", path,
-                strerror(errno));
+        fprintf(stderr, PROG ": cannot open '%s': %s\n", path, strerror(errno));
         return NULL;
     }
     size_t cap = 65536, n = 0, got;
@@ -366,9 +365,8 @@ compose_self(const char *records_path, const char *every_arg)
     file_open(&rf, records_path);
     while ((r = next_object(&rf)) != NULL) {
         json_t *code = json_object_get(r, "code");
-        const char *file =
-            json_string_value(json_object_get(json_object_get(r, "source"),
-                                              "file"));
+        const char *file = json_string_value(
+            json_object_get(json_object_get(r, "source"), "file"));
         if (!json_is_string(code) || !file)
             fail(&rf, "record without \"code\" or \"source\".\"file\"");
         group_add(codes_of, files, file, code);

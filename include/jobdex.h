@@ -365,9 +365,9 @@ jd_status jd_db_count(jd_db *db, size_t *out);
 
 /*
  * The class model (which words tell each class from the others, and a
- * concept space; see indexer/model.h) of an index open for writing, trained on its committed
- * records and committed. jobdex-index calls it after its last batch.
- * An index of fewer than 2 or more than 5,000 classes gets no model (an
+ * concept space; see indexer/model.h) of an index open for writing, trained on
+ * its committed records and committed. jobdex-index calls it after its last
+ * batch. An index of fewer than 2 or more than 5,000 classes gets no model (an
  * old one is removed): then *OUT says why and JD_OK is returned. When
  * STOP is not NULL and becomes non-zero (a signal handler's flag),
  * training gives up within a fraction of a second with
@@ -482,7 +482,7 @@ struct jd_evidence {
     const char *item_text;
     unsigned query_line; /* 1-based line of the query text */
     const char *query_text;
-    double similarity; /* 0..1, cosine of tf-idf weights of stems */
+    double similarity;        /* 0..1, cosine of tf-idf weights of stems */
     const char *const *terms; /* shared words, as stems */
     size_t nterms;
 };
@@ -638,13 +638,13 @@ enum jd_across {
  * wording, the default threshold, and the one README recommends for
  * related (not identical) work. */
 #define JD_OVERLAP_IDENTICAL 0.8
-#define JD_OVERLAP_DEFAULT 0.5
-#define JD_OVERLAP_RELATED 0.3
+#define JD_OVERLAP_DEFAULT   0.5
+#define JD_OVERLAP_RELATED   0.3
 /* An item is boilerplate when items near-identical to it (similarity >=
  * JD_OVERLAP_IDENTICAL) appear in at least this share of all classes, and
  * in at least JD_BOILERPLATE_MIN classes. */
 #define JD_BOILERPLATE_SHARE 0.05
-#define JD_BOILERPLATE_MIN 3
+#define JD_BOILERPLATE_MIN   3
 
 struct jd_overlap_opts {
     double min_similarity; /* pairs at least this similar are grouped */

@@ -10,9 +10,9 @@
  */
 #include "indexer/store/db.h"
 
-#include "indexer/util/buf.h"
 #include "indexer/model/model.h"
 #include "indexer/store/schema.h"
+#include "indexer/util/buf.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -48,7 +48,8 @@ static const char usage_text[] =
     "                        reading each file once, never /proc or /sys)\n"
     "  -J, --jurisdiction NAME  employer for specs whose text does not name\n"
     "                        one and that are not in a folder below PATH\n"
-    "                        (the folder's name is used then: corpus/portland)\n"
+    "                        (the folder's name is used then: "
+    "corpus/portland)\n"
     "      --dump            print the parsed records as JSON lines on stdout\n"
     "                        instead of indexing\n"
     "      --batch-mb N      commit after N MB of record text (default 4)\n"
@@ -150,7 +151,8 @@ parse_args(int argc, char **argv, struct options *o)
     o->jobs = 1;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":d:f:J:j:pqh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:f:J:j:pqh", longopts, NULL)) !=
+           -1) {
         switch (c) {
         case 'd':
             o->db = optarg;
@@ -333,15 +335,14 @@ read_inputs(struct run *r)
     for (size_t i = r->lo; i < r->hi; i++) {
         if (stop_signal)
             return 0;
-        struct jd_parse_opts po = {
-            .format = r->opt.format,
-            .jurisdiction = r->opt.jurisdiction,
-            .folder_jurisdiction = r->files.folder[i],
-            .onet_tasks_only = r->opt.onet_tasks_only};
+        struct jd_parse_opts po = {.format = r->opt.format,
+                                   .jurisdiction = r->opt.jurisdiction,
+                                   .folder_jurisdiction = r->files.folder[i],
+                                   .onet_tasks_only = r->opt.onet_tasks_only};
         char why[512] = "";
         r->current = i;
-        jd_status st = jd_parse_file(r->files.path[i], &po, &sink, why,
-                                     sizeof(why));
+        jd_status st =
+            jd_parse_file(r->files.path[i], &po, &sink, why, sizeof(why));
         r->done_files++;
         if (st == JD_ERR_INVALID_ARG || st == JD_ERR_TOO_BIG ||
             st == JD_ERR_IO) {
@@ -492,8 +493,8 @@ main(int argc, char **argv)
         free_run(&r);
         return 3;
     }
-    r.show_progress = r.opt.progress == 1 ||
-                      (r.opt.progress == -1 && isatty(STDERR_FILENO));
+    r.show_progress =
+        r.opt.progress == 1 || (r.opt.progress == -1 && isatty(STDERR_FILENO));
     r.hi = r.files.n;
     r.report_fd = -1;
     bool parallel = !r.opt.dump && r.opt.jobs > 1 && r.files.n > 1;

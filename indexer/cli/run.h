@@ -33,7 +33,7 @@ struct run {
     struct options opt;
     jd_db *db;
     struct file_list files;
-    size_t lo, hi; /* the files this process reads */
+    size_t lo, hi;  /* the files this process reads */
     size_t current; /* the file being read */
     size_t records, rejected, failed_files;
     jd_buf json;

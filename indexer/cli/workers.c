@@ -197,8 +197,8 @@ reap(struct child *c, size_t n)
         while (waitpid(c[k].pid, &status, 0) < 0 && errno == EINTR)
             ;
         if (WIFSIGNALED(status)) {
-            fprintf(stderr, "%s: worker %zu was killed by signal %d\n", prog,
-                    k, WTERMSIG(status));
+            fprintf(stderr, "%s: worker %zu was killed by signal %d\n", prog, k,
+                    WTERMSIG(status));
             ok = false;
         } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
                    !c[k].last.done || c[k].last.failed) {

@@ -4,8 +4,8 @@
  */
 #include "indexer/model/model.h"
 
-#include "indexer/util/buf.h"
 #include "indexer/store/schema.h"
+#include "indexer/util/buf.h"
 
 #include <errno.h>
 #include <math.h>
@@ -18,15 +18,15 @@ struct class_model {
     size_t nclasses;
     struct termmap rows; /* class id -> row + 1 */
     float *bias;
-    size_t k;       /* dimensions of the concept space */
-    float *point;   /* k x nclasses (dimension-major, so that scoring
-                       runs along the classes), each class of unit length */
-    float *dot;     /* scratch: the query's dot product per row */
-    double *query;  /* k: the query's point */
+    size_t k;        /* dimensions of the concept space */
+    float *point;    /* k x nclasses (dimension-major, so that scoring
+                        runs along the classes), each class of unit length */
+    float *dot;      /* scratch: the query's dot product per row */
+    double *query;   /* k: the query's point */
     double *concept; /* of the last model_score(), per row */
-    double *score; /* of the last model_score(), per row */
-    double *sum;   /* scratch: the query's weights per row */
-    jd_buf row;    /* scratch: one term row */
+    double *score;   /* of the last model_score(), per row */
+    double *sum;     /* scratch: the query's weights per row */
+    jd_buf row;      /* scratch: one term row */
 };
 
 void
@@ -92,8 +92,8 @@ read_header(jd_db *db, struct model_info *info)
             break;
         p = end;
     }
-    if (n < 4 || *p != '\0' || v[2] == 0 ||
-        v[2] > SIZE_MAX / sizeof(double) || v[4] > 4096)
+    if (n < 4 || *p != '\0' || v[2] == 0 || v[2] > SIZE_MAX / sizeof(double) ||
+        v[4] > 4096)
         return db_fail(db, JD_ERR_CORRUPT,
                        "class model header '%.40s' is damaged", header);
     unsigned long long batch = v[1];
@@ -107,9 +107,8 @@ read_header(jd_db *db, struct model_info *info)
     unsigned long long now =
         db->scratch.len ? strtoull(db->scratch.data, NULL, 10) : 0;
     /* Another version's model is as good as none to this one. */
-    info->state = now == batch && v[0] == MODEL_VERSION && n == 5
-                      ? "current"
-                      : "stale";
+    info->state =
+        now == batch && v[0] == MODEL_VERSION && n == 5 ? "current" : "stale";
     return JD_OK;
 }
 
@@ -255,7 +254,7 @@ place_query(struct class_model *m)
         best = dot[c] > best ? dot[c] : best;
     /* Cosines relative to the best: the query's own length cancels. */
     for (size_t c = 0; c < nc; c++)
-        m->concept[c] = norm > 0 && best > 0 ? dot[c] / best : 0;
+    m->concept[c] = norm > 0 && best > 0 ? dot[c] / best : 0;
 }
 
 jd_status

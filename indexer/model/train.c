@@ -13,10 +13,10 @@
  */
 #include "indexer/model/model.h"
 
-#include "indexer/util/buf.h"
 #include "indexer/model/concepts.h"
-#include "indexer/store/schema.h"
 #include "indexer/spec/json.h"
+#include "indexer/store/schema.h"
+#include "indexer/util/buf.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -440,9 +440,9 @@ write_points(jd_db *db, const struct concepts *cs, size_t nc)
         return JD_ERR_NOMEM;
     for (size_t c = 0; c < nc; c++)
         put_quantised(b + c * (4 + k), cs->point + c * k, k);
-    jd_status st = xs_set_metadata_n(db->classes, MODEL_CONCEPTS,
-                                     (const char *)b, k ? nc * (4 + k) : 0,
-                                     db->msg, sizeof(db->msg));
+    jd_status st =
+        xs_set_metadata_n(db->classes, MODEL_CONCEPTS, (const char *)b,
+                          k ? nc * (4 + k) : 0, db->msg, sizeof(db->msg));
     free(b);
     return st;
 }

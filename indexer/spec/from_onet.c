@@ -7,9 +7,9 @@
  */
 #include "indexer/spec/from_onet.h"
 
+#include "indexer/spec/record.h"
 #include "indexer/text/analyze.h"
 #include "indexer/util/buf.h"
-#include "indexer/spec/record.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -202,8 +202,8 @@ on_task(struct onet *o, const int *c, const struct row *r)
     if (!x)
         return JD_OK;
     const char *type = r->col[c[2]];
-    const char *kind = strcmp(type, "Supplemental") == 0 ? "supplemental"
-                                                         : "core";
+    const char *kind =
+        strcmp(type, "Supplemental") == 0 ? "supplemental" : "core";
     const char *t = norm(o, r->col[c[1]]);
     if (!t)
         return JD_ERR_NOMEM;
@@ -396,8 +396,7 @@ spec_onet_import(const char *dir, const struct jd_parse_opts *opts,
                                            "Description"};
     static const char *const task_cols[] = {"O*NET-SOC Code", "Task",
                                             "Task Type"};
-    static const char *const alt_cols[] = {"O*NET-SOC Code",
-                                           "Alternate Title"};
+    static const char *const alt_cols[] = {"O*NET-SOC Code", "Alternate Title"};
     static const char *const elem_cols[] = {"Element ID", "Description"};
     static const char *const rated_cols[] = {"O*NET-SOC Code", "Element Name",
                                              "Scale ID", "Data Value",
@@ -406,8 +405,8 @@ spec_onet_import(const char *dir, const struct jd_parse_opts *opts,
     static const char *const tech_cols[] = {"O*NET-SOC Code", "Example",
                                             "Hot Technology"};
 
-    jd_status st = read_table(&o, "Occupation Data", true, occ_cols, 3,
-                              on_occupation);
+    jd_status st =
+        read_table(&o, "Occupation Data", true, occ_cols, 3, on_occupation);
     if (st == JD_OK && o.n > 1)
         qsort(o.occ, o.n, sizeof(*o.occ), cmp_occ);
     if (st == JD_OK)

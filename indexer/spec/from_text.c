@@ -16,12 +16,12 @@
  */
 #include "indexer/spec/from_text.h"
 
-#include "indexer/util/buf.h"
-#include "indexer/spec/record.h"
 #include "indexer/spec/header.h"
 #include "indexer/spec/items.h"
 #include "indexer/spec/lines.h"
+#include "indexer/spec/record.h"
 #include "indexer/spec/vocab.h"
+#include "indexer/util/buf.h"
 #include "indexer/util/termmap.h"
 
 #include <ctype.h>
@@ -114,7 +114,7 @@ struct parser {
 
     /* Walking state. */
     struct scope scope;
-    bool scope_fresh;   /* a scope heading with no content after it yet */
+    bool scope_fresh;    /* a scope heading with no content after it yet */
     char level_key[192]; /* level heading that class headings refine */
 };
 
@@ -357,8 +357,7 @@ scan_preamble(struct parser *p)
                 l->furniture = true; /* "CLASS SPECIFICATION" */
                 continue;
             }
-            if (h.kind == H_CAPS && p->title.len == 0 &&
-                p->md_title.len == 0) {
+            if (h.kind == H_CAPS && p->title.len == 0 && p->md_title.len == 0) {
                 p->title = (struct slice){l->s, l->len};
                 p->title_line = l->no;
                 l->furniture = true;
@@ -373,7 +372,8 @@ scan_preamble(struct parser *p)
         if (l->md == 0 && text_words(l->s, l->len) > 8)
             break;
         if (l->md == 0 && p->title.len == 0 && p->md_title.len == 0 &&
-            text_words(l->s, l->len) <= 8 && !text_ends_sentence(l->s, l->len)) {
+            text_words(l->s, l->len) <= 8 &&
+            !text_ends_sentence(l->s, l->len)) {
             /* A title in mixed case on a line of its own. */
             p->title = (struct slice){l->s, l->len};
             p->title_line = l->no;
@@ -405,7 +405,8 @@ cmp_line(const void *a, const void *b)
     int c = memcmp(x->s, y->s, x->len);
     if (c)
         return c;
-    size_t xi = ((const struct line_ref *)a)->i, yi = ((const struct line_ref *)b)->i;
+    size_t xi = ((const struct line_ref *)a)->i,
+           yi = ((const struct line_ref *)b)->i;
     return (xi > yi) - (xi < yi);
 }
 
@@ -431,8 +432,8 @@ static jd_status
 mark_furniture(struct parser *p)
 {
     for (size_t i = 0; i < p->n; i++)
-        if (!p->lines[i].blank && text_is_page_number(p->lines[i].s,
-                                                      p->lines[i].len))
+        if (!p->lines[i].blank &&
+            text_is_page_number(p->lines[i].s, p->lines[i].len))
             p->lines[i].furniture = true;
 
     /* Lines that repeat the title or the employer after the preamble are
@@ -569,8 +570,7 @@ class_exact(struct parser *p, struct slice t, struct scope *s)
  * specialty within the current level ("Economics"). Sets *S.
  */
 static bool
-class_heading(struct parser *p, struct slice t, struct scope *s,
-              bool *refines)
+class_heading(struct parser *p, struct slice t, struct scope *s, bool *refines)
 {
     if (p->nclasses < 2)
         return false;
@@ -694,8 +694,8 @@ text_heading(struct parser *p, size_t i, const struct heading *h)
     }
     if (h->kind == H_SUB && cb) {
         /* "Data Utilization:", "General:" */
-        return open_block(p, i, cb->sec, cb->kind, cb->heading, h->text,
-                          first, 0);
+        return open_block(p, i, cb->sec, cb->kind, cb->heading, h->text, first,
+                          0);
     }
     /* An unknown heading in capitals: a section we have no name for. */
     return open_block(p, i, SEC_OTHER, NULL, h->text, none, first, 0);
@@ -855,9 +855,9 @@ add_text(struct builder *bd, const char **field)
     }
     size_t with_label = bd->text.len;
     jd_buf para = {NULL, 0, 0};
-    jd_status st = paragraphs_from_lines(bd->p->lines + b->first,
-                                         b->last - b->first, b->off,
-                                         &bd->p->shape, &para);
+    jd_status st =
+        paragraphs_from_lines(bd->p->lines + b->first, b->last - b->first,
+                              b->off, &bd->p->shape, &para);
     if (st == JD_OK && para.len)
         st = buf_append(&bd->text, para.data, para.len);
     jd_buf_free(&para);
@@ -986,8 +986,8 @@ build_record(struct parser *p, size_t k, bool series, jd_spec **out)
     jd_status st = spec_new(&s);
     if (st != JD_OK)
         return st;
-    struct builder bd = {p, s, NULL, NULL, NULL, {NULL, 0, 0}, "",
-                         {NULL, 0, 0}, {NULL, 0, 0}};
+    struct builder bd = {
+        p, s, NULL, NULL, NULL, {NULL, 0, 0}, "", {NULL, 0, 0}, {NULL, 0, 0}};
     char buf[512];
 
     /* Who and what. */
@@ -1041,9 +1041,8 @@ build_record(struct parser *p, size_t k, bool series, jd_spec **out)
      * definition ("incumbents supervise ...; prepare and monitor program
      * budget; ...") is then the best statement of its duties. Kind
      * "level" says where they came from. */
-    for (size_t b = 0; series && s->duties.len == 0 && b < p->nblocks &&
-                       st == JD_OK;
-         b++) {
+    for (size_t b = 0;
+         series && s->duties.len == 0 && b < p->nblocks && st == JD_OK; b++) {
         const struct block *blk = &p->blocks[b];
         if (blk->sec != SEC_SUMMARY || !scope_has(&blk->scope, k) ||
             scope_is_all(&blk->scope))

@@ -17,10 +17,22 @@ static bool
 is_banner_stop(const char *w, size_t n)
 {
     static const char *const stops[] = {
-        "classification", "class",      "specification", "specifications",
-        "job",            "position",   "description",   "human",
-        "personnel",      "department", "civil",         "service",
-        "employment",     "salary",     "title",         "is",
+        "classification",
+        "class",
+        "specification",
+        "specifications",
+        "job",
+        "position",
+        "description",
+        "human",
+        "personnel",
+        "department",
+        "civil",
+        "service",
+        "employment",
+        "salary",
+        "title",
+        "is",
     };
     for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++)
         if (strlen(stops[i]) == n && strncasecmp(w, stops[i], n) == 0)
@@ -150,10 +162,9 @@ label_before(const char *s, size_t colon, size_t *start)
 static size_t
 code_label_len(const char *s, size_t len)
 {
-    static const char *const labels[] = {"class no. ", "class no ",
-                                         "class number ", "class code ",
-                                         "job code ", "job no. ",
-                                         "class # ", "job number "};
+    static const char *const labels[] = {
+        "class no. ", "class no ", "class number ", "class code ",
+        "job code ",  "job no. ",  "class # ",      "job number "};
     for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
         size_t n = strlen(labels[i]);
         if (len <= n || strncasecmp(s, labels[i], n) != 0)
@@ -294,9 +305,9 @@ is_roman(const char *w, size_t n)
 static bool
 is_small_word(const char *w, size_t n)
 {
-    static const char *const small[] = {"a",  "an", "and", "as",   "at",
-                                        "by", "for", "in", "of",   "on",
-                                        "or", "the", "to", "with", "from"};
+    static const char *const small[] = {"a",  "an",  "and", "as",   "at",
+                                        "by", "for", "in",  "of",   "on",
+                                        "or", "the", "to",  "with", "from"};
     for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
         if (strlen(small[i]) == n && strncasecmp(w, small[i], n) == 0)
             return true;
@@ -332,8 +343,8 @@ header_title_case(const char *s, size_t len, const struct acronyms *a,
         while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '\''))
             i++;
         size_t n = i - w;
-        bool keep = is_acronym(a, s + w, n) || is_roman(s + w, n) ||
-                    (paren && n <= 5);
+        bool keep =
+            is_acronym(a, s + w, n) || is_roman(s + w, n) || (paren && n <= 5);
         for (size_t k = 0; k < n && o + 1 < size; k++) {
             unsigned char c = (unsigned char)s[w + k];
             if (keep)
@@ -367,10 +378,9 @@ header_title_key(const char *s, size_t len, char *out, size_t size)
         len--;
     }
     for (size_t i = 0; i < len && o + 2 < size;) {
-        if (s[i] == '(' && (text_find_ci(s + i, len - i, "(abolished") ==
-                                s + i ||
-                            text_find_ci(s + i, len - i, "(established") ==
-                                s + i)) {
+        if (s[i] == '(' &&
+            (text_find_ci(s + i, len - i, "(abolished") == s + i ||
+             text_find_ci(s + i, len - i, "(established") == s + i)) {
             while (i < len && s[i] != ')')
                 i++;
             i++;
@@ -506,8 +516,8 @@ static size_t
 stacked_classes(struct sline *lines, size_t n, size_t i, struct klass *out,
                 size_t count, size_t max)
 {
-    if (i + 2 >= n || !text_eq_loose(lines[i].s, lines[i].len, "Schem Code",
-                                     10) ||
+    if (i + 2 >= n ||
+        !text_eq_loose(lines[i].s, lines[i].len, "Schem Code", 10) ||
         !text_eq_loose(lines[i + 1].s, lines[i + 1].len, "Class Code", 10) ||
         !text_eq_loose(lines[i + 2].s, lines[i + 2].len, "Class", 5))
         return count;

@@ -40,8 +40,7 @@ struct acronyms {
     struct slice v[256];
     size_t n;
 };
-void acronyms_collect(struct acronyms *a, const struct sline *lines,
-                      size_t n);
+void acronyms_collect(struct acronyms *a, const struct sline *lines, size_t n);
 
 /* Title case for a title printed in capitals: "INFORMATION SYSTEMS
  * TECHNOLOGY (IST) DIRECTOR" -> "Information Systems Technology (IST)
@@ -56,7 +55,7 @@ struct klass {
     struct slice code;
     struct slice title; /* without "(Abolished ...)" remarks */
     struct slice adopted, revised;
-    char key[192];      /* title folded for matching headings */
+    char key[192]; /* title folded for matching headings */
     unsigned line;
 };
 

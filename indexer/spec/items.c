@@ -7,13 +7,14 @@
  * is a sub-bullet and stays with its parent. An unmarked line continues
  * the current item unless it starts a new statement: the previous line
  * ended a sentence and stopped short of the wrapping width (or a blank
- * line parts them), and this one starts with a capital. Paragraph text follows the same continuation rule, so a sentence
- * wrapped over a page break is joined again.
+ * line parts them), and this one starts with a capital. Paragraph text follows
+ * the same continuation rule, so a sentence wrapped over a page break is joined
+ * again.
  */
 #include "indexer/spec/items.h"
 
-#include "indexer/util/buf.h"
 #include "indexer/spec/vocab.h"
+#include "indexer/util/buf.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -237,8 +238,8 @@ emit_paragraph(struct emitter *e, const jd_buf *p, unsigned line)
 
     /* Split; a clause too short to stand alone ("etc.") stays with the
      * one before it. CUR_* is the clause being grown. */
-    size_t min_words = e->opts->min_clause_words ? e->opts->min_clause_words
-                                                 : 1;
+    size_t min_words =
+        e->opts->min_clause_words ? e->opts->min_clause_words : 1;
     size_t cur_start = 0, cur_end = 0, start = 0;
     bool have = false;
     jd_status st;
@@ -354,8 +355,8 @@ marked_mode(struct emitter *e, const struct unit *u, size_t n)
     struct current c = {{NULL, 0, 0}, 0, false, 0, false, 0};
     for (size_t i = first; i < n && st == JD_OK; i++) {
         const struct unit *x = &u[i];
-        bool top_level = x->marked && x->indent <= top_indent &&
-                         same_level(&top, &x->mk);
+        bool top_level =
+            x->marked && x->indent <= top_indent && same_level(&top, &x->mk);
         if (x->marked && top_level) {
             if ((st = flush(e, &c)) != JD_OK)
                 break;
@@ -508,11 +509,11 @@ items_qual_kind(const char *text, size_t len)
      * itself, "... with knowledge of" later on does not. */
     const char *head = low;
     static const char *const lead[] = {
-        "may require ", "requires ",  "require ",   "considerable ",
-        "thorough ",    "working ",   "good ",      "general ",
-        "some ",        "advanced ",  "basic ",     "extensive ",
-        "demonstrated ", "strong ",   "excellent ", "the ",
-        "must have ",   "must possess ", "possess ", "comprehensive ",
+        "may require ",  "requires ",     "require ",   "considerable ",
+        "thorough ",     "working ",      "good ",      "general ",
+        "some ",         "advanced ",     "basic ",     "extensive ",
+        "demonstrated ", "strong ",       "excellent ", "the ",
+        "must have ",    "must possess ", "possess ",   "comprehensive ",
     };
     for (int again = 0; again < 3; again++)
         for (size_t i = 0; i < sizeof(lead) / sizeof(lead[0]); i++)

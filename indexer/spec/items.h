@@ -7,8 +7,8 @@
 #ifndef JD_SPEC_ITEMS_H
 #define JD_SPEC_ITEMS_H
 
-#include "jobdex.h"
 #include "indexer/spec/lines.h"
+#include "jobdex.h"
 
 struct item_opts {
     /* In paragraphs (not in marked lists), split at semicolons outside
@@ -40,18 +40,15 @@ typedef jd_status (*item_fn)(void *ctx, unsigned n, bool numbered,
  * (vocab_is_boilerplate, wholly parenthesised paragraphs) are dropped.
  */
 jd_status items_from_lines(const struct sline *lines, size_t n, size_t off,
-                           const struct item_opts *opts, item_fn fn,
-                           void *ctx);
+                           const struct item_opts *opts, item_fn fn, void *ctx);
 
 /* Paragraphs of LINES[0..N) joined into OUT, one per line, wrapped lines
  * joined; disclaimers dropped. For summaries and other free text. */
-jd_status paragraphs_from_lines(const struct sline *lines, size_t n,
-                                size_t off, const struct item_opts *opts,
-                                jd_buf *out);
+jd_status paragraphs_from_lines(const struct sline *lines, size_t n, size_t off,
+                                const struct item_opts *opts, jd_buf *out);
 
 /* Fill OPTS->wrapped and OPTS->width from the shape of LINES. */
-void items_measure(const struct sline *lines, size_t n,
-                   struct item_opts *opts);
+void items_measure(const struct sline *lines, size_t n, struct item_opts *opts);
 
 /* The kind a qualification statement's own words give it ("Knowledge of
  * ..." -> "knowledge", "Possession of a valid driver license" ->

@@ -10,9 +10,9 @@
  */
 #include "indexer/spec/json.h"
 
+#include "indexer/spec/record.h"
 #include "indexer/text/analyze.h"
 #include "indexer/util/buf.h"
-#include "indexer/spec/record.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -90,12 +90,10 @@ spec_json_object(const jd_spec *s)
     bad |= json_object_set_new(o, "department", str_or_null(s->department));
     bad |= json_object_set_new(o, "series", str_or_null(s->series));
     bad |= json_object_set_new(o, "pay_grade", str_or_null(s->pay_grade));
-    bad |= json_object_set_new(o, "grade_min", s->has_grade
-                                                   ? json_real(s->grade_min)
-                                                   : json_null());
-    bad |= json_object_set_new(o, "grade_max", s->has_grade
-                                                   ? json_real(s->grade_max)
-                                                   : json_null());
+    bad |= json_object_set_new(
+        o, "grade_min", s->has_grade ? json_real(s->grade_min) : json_null());
+    bad |= json_object_set_new(
+        o, "grade_max", s->has_grade ? json_real(s->grade_max) : json_null());
     bad |= json_object_set_new(o, "flsa", str_or_null(s->flsa));
     bad |= json_object_set_new(o, "bargaining_unit",
                                str_or_null(s->bargaining_unit));
@@ -114,8 +112,8 @@ spec_json_object(const jd_spec *s)
     bad |= json_object_set_new(o, "tools", strs_json(&s->tools));
     if (source) {
         bad |= json_object_set_new(source, "file", str_or_null(s->source_file));
-        bad |= json_object_set_new(source, "line",
-                                   json_integer(s->source_line));
+        bad |=
+            json_object_set_new(source, "line", json_integer(s->source_line));
         bad |= json_object_set_new(o, "source", source);
     }
     if (bad) {
@@ -195,7 +193,8 @@ read_str(struct reader *r, json_t *o, const char *key, const char **field)
         /* Codes and grades are often written as numbers. */
         char num[64];
         if (json_is_integer(v))
-            snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+            snprintf(num, sizeof(num), "%lld",
+                     (long long)json_integer_value(v));
         else
             snprintf(num, sizeof(num), "%g", json_real_value(v));
         return norm_text(r, num, strlen(num), field);
@@ -221,8 +220,8 @@ read_strs(struct reader *r, json_t *o, const char *key,
         if (!json_is_string(v))
             return fail(r, key, "expected an array of strings");
         const char *t;
-        jd_status st = norm_text(r, json_string_value(v), json_string_length(v),
-                                 &t);
+        jd_status st =
+            norm_text(r, json_string_value(v), json_string_length(v), &t);
         if (st == JD_OK && t)
             st = spec_add_str(r->s, list, t, strlen(t));
         if (st != JD_OK)

@@ -19,8 +19,7 @@ jd_status spec_json_append(const json_t *o, jd_buf *out);
 /* LINE (LEN bytes, one line of JSON lines) as a new JSON object, by the
  * rules of jd_json_line_check(); NULL with the reason in MSG when it
  * breaks one (or memory ran out). */
-json_t *spec_json_line(const char *line, size_t len, char *msg,
-                       size_t msglen);
+json_t *spec_json_line(const char *line, size_t len, char *msg, size_t msglen);
 
 /* jd_spec_from_json() with a jurisdiction for records that name none. */
 jd_status spec_from_json(const char *json, size_t len, const char *source,

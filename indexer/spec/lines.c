@@ -58,8 +58,7 @@ lines_split(char *text, size_t len, struct sline **out, size_t *n)
         unsigned hashes = 0;
         while (hashes < l->len && l->s[hashes] == '#')
             hashes++;
-        if (hashes > 0 && hashes <= 6 && hashes < l->len &&
-            l->s[hashes] == ' ')
+        if (hashes > 0 && hashes <= 6 && hashes < l->len && l->s[hashes] == ' ')
             l->md = hashes;
         if (newline)
             no++;
@@ -88,9 +87,7 @@ bullet_len(const char *s, size_t len)
         "\xe2\x97\x8f", /* ● */
         "\xe2\x9c\x93", /* ✓ */
         "\xef\x82\xb7", /* Symbol-font bullet from Word PDFs */
-        "\xef\x82\xa7",
-        "\xef\x83\x98",
-        "\xef\x82\xa8",
+        "\xef\x82\xa7", "\xef\x83\x98", "\xef\x82\xa8",
     };
     if (len == 0)
         return 0;
@@ -102,7 +99,8 @@ bullet_len(const char *s, size_t len)
             return n;
     }
     /* "o" used as a bullet by PDF converters, always with a wide gap. */
-    if (s[0] == 'o' && len > 3 && (s[1] == '\t' || (s[1] == ' ' && s[2] == ' ')))
+    if (s[0] == 'o' && len > 3 &&
+        (s[1] == '\t' || (s[1] == ' ' && s[2] == ' ')))
         return 1;
     return 0;
 }
@@ -301,17 +299,19 @@ text_starts_upper(const char *s, size_t len)
         s++;
         len--;
     }
-    return len > 0 && (isupper((unsigned char)*s) || isdigit((unsigned char)*s));
+    return len > 0 &&
+           (isupper((unsigned char)*s) || isdigit((unsigned char)*s));
 }
 
 bool
 text_ends_open(const char *s, size_t len)
 {
     static const char *const open_words[] = {
-        "a",    "an",   "and",  "or",    "the",  "of",   "to",        "for",
-        "with", "in",   "on",   "by",    "as",   "at",   "from",      "into",
-        "its",  "their", "that", "which", "such", "including", "nor",  "is",
-        "are",  "be",   "both", "either", "this", "these", "than",    "city's",
+        "a",         "an",    "and",  "or",     "the",  "of",    "to",
+        "for",       "with",  "in",   "on",     "by",   "as",    "at",
+        "from",      "into",  "its",  "their",  "that", "which", "such",
+        "including", "nor",   "is",   "are",    "be",   "both",  "either",
+        "this",      "these", "than", "city's",
     };
     while (len > 0 && s[len - 1] == ' ')
         len--;
@@ -334,7 +334,7 @@ text_ends_open(const char *s, size_t len)
  * ending with "Page N of M" (a long class title and department may come
  * first, so up to FOOTER_MAX_WORDS words), or short and starting with it
  * (then FOOTER_LEAD_MAX_WORDS, since text may follow). */
-#define FOOTER_MAX_WORDS 40
+#define FOOTER_MAX_WORDS      40
 #define FOOTER_LEAD_MAX_WORDS 14
 static bool
 has_page_of(const char *s, size_t len)
@@ -342,9 +342,8 @@ has_page_of(const char *s, size_t len)
     size_t words = text_words(s, len);
     if (words > FOOTER_MAX_WORDS)
         return false;
-    for (const char *p = s; (p = text_find_ci(p, len - (size_t)(p - s),
-                                             "page ")) != NULL;
-         p++) {
+    for (const char *p = s;
+         (p = text_find_ci(p, len - (size_t)(p - s), "page ")) != NULL; p++) {
         if (p > s && p[-1] != ' ')
             continue;
         const char *q = p + 5;

@@ -6,13 +6,13 @@
  */
 #include "jobdex.h"
 
+#include "indexer/spec/from_onet.h"
+#include "indexer/spec/from_text.h"
+#include "indexer/spec/json.h"
+#include "indexer/spec/record.h"
 #include "indexer/text/analyze.h"
 #include "indexer/util/buf.h"
 #include "indexer/util/pseudofs.h"
-#include "indexer/spec/record.h"
-#include "indexer/spec/json.h"
-#include "indexer/spec/from_onet.h"
-#include "indexer/spec/from_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,8 +72,8 @@ jd_parse_text(const char *text, size_t len, const char *source,
               const struct jd_parse_sink *sink, char *msg, size_t msglen)
 {
     if (len > JD_SPEC_MAX_BYTES) {
-        snprintf(msg, msglen, "file is %zu bytes, over the %zu-byte limit",
-                 len, JD_SPEC_MAX_BYTES);
+        snprintf(msg, msglen, "file is %zu bytes, over the %zu-byte limit", len,
+                 JD_SPEC_MAX_BYTES);
         return JD_ERR_TOO_BIG;
     }
     jd_status st = check_text(text, len, msg, msglen);

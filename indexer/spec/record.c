@@ -131,8 +131,7 @@ spec_add_item(jd_spec *s, struct jd_item_list *list, unsigned n,
 }
 
 jd_status
-spec_add_str(jd_spec *s, struct jd_str_list *list, const char *text,
-             size_t len)
+spec_add_str(jd_spec *s, struct jd_str_list *list, const char *text, size_t len)
 {
     char *t = spec_strdup(s, text, len);
     if (!t)
@@ -211,9 +210,9 @@ slug_fold(const char *text)
 {
     utf8proc_uint8_t *folded = NULL;
     if (utf8proc_map((const utf8proc_uint8_t *)text, 0, &folded,
-                     UTF8PROC_NULLTERM | UTF8PROC_STABLE |
-                         UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
-                         UTF8PROC_CASEFOLD | UTF8PROC_COMPAT) < 0)
+                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+                         UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD |
+                         UTF8PROC_COMPAT) < 0)
         return NULL;
     return (char *)folded;
 }
@@ -243,9 +242,9 @@ slug_write(const char *src, char *buf, size_t size)
     size_t valid = 0;
     while (valid < o) {
         utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate((utf8proc_uint8_t *)buf + valid,
-                                              (utf8proc_ssize_t)(o - valid),
-                                              &cp);
+        utf8proc_ssize_t n =
+            utf8proc_iterate((utf8proc_uint8_t *)buf + valid,
+                             (utf8proc_ssize_t)(o - valid), &cp);
         if (n <= 0)
             break;
         valid += (size_t)n;
@@ -272,9 +271,9 @@ static const char *
 jurisdiction_name(const char *name)
 {
     static const char *const drop[] = {
-        "city and county of ", "city of ",    "county of ", "state of ",
-        "town of ",            "village of ", "commonwealth of ",
-        "borough of ",         "township of ",
+        "city and county of ", "city of ",    "county of ",
+        "state of ",           "town of ",    "village of ",
+        "commonwealth of ",    "borough of ", "township of ",
     };
     const char *p = name ? name : "";
     for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
@@ -358,8 +357,8 @@ join_id(const char *jur, const char *key, char **out)
     enum { HASH_TAIL = 9 }; /* "-" and 8 hex digits */
     jl = slug_cut(jur, ID_JURISDICTION_CUT);
     kl = slug_cut(key, JD_ID_MAX_BYTES - jl - 1 - HASH_TAIL);
-    snprintf(id, JD_ID_MAX_BYTES + 1, "%.*s/%.*s-%08lx", (int)jl, jur,
-             (int)kl, key, (unsigned long)h);
+    snprintf(id, JD_ID_MAX_BYTES + 1, "%.*s/%.*s-%08lx", (int)jl, jur, (int)kl,
+             key, (unsigned long)h);
     return JD_OK;
 }
 
@@ -427,8 +426,8 @@ spec_emit(const struct jd_parse_sink *sink, jd_spec *s, const char *source,
 /* ------------------------------------------------------------------ */
 
 #define SPEC_LISTS(X)                                                          \
-    X(duties) X(knowledge) X(skills) X(abilities) X(education) X(licenses)    \
-        X(other)
+    X(duties)                                                                  \
+    X(knowledge) X(skills) X(abilities) X(education) X(licenses) X(other)
 
 jd_status
 spec_each_list(jd_spec *s, spec_list_fn fn, void *ctx)

@@ -23,8 +23,8 @@ jd_status spec_add_item(jd_spec *s, struct jd_item_list *list, unsigned n,
                         const char *kind, const char *text, size_t len,
                         unsigned line);
 
-jd_status spec_add_str(jd_spec *s, struct jd_str_list *list,
-                       const char *text, size_t len);
+jd_status spec_add_str(jd_spec *s, struct jd_str_list *list, const char *text,
+                       size_t len);
 
 /* Set the pay grade text and, when it holds one or two numbers, the
  * numeric range ("60", "31", "$52,000 - $68,000", "Range 12 to 14"). */

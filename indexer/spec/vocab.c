@@ -253,8 +253,8 @@ vocab_normalize(const char *text, size_t len, char *out, size_t size)
     size_t j = i;
     while (j < len && j - i < 5 && isalnum((unsigned char)text[j]))
         j++;
-    if (j > i && j < len && (text[j] == '.' || text[j] == ')') &&
-        j + 1 < len && text[j + 1] == ' ') {
+    if (j > i && j < len && (text[j] == '.' || text[j] == ')') && j + 1 < len &&
+        text[j + 1] == ' ') {
         bool marker = true;
         for (size_t k = i; k < j; k++)
             if (!isdigit((unsigned char)text[k]) &&
@@ -440,7 +440,10 @@ vocab_field(const char *label, size_t len)
 /* Statements that open like these state a qualification, whatever
  * phrase they go on to mention. */
 static const char *const qualification_openers[] = {
-    "knowledge of", "ability to", "skill in", "skills in",
+    "knowledge of",
+    "ability to",
+    "skill in",
+    "skills in",
 };
 
 /* Words a disclaimer sentence has besides its phrases: "The job
@@ -495,8 +498,8 @@ vocab_is_boilerplate(const char *text, size_t len)
     for (size_t i = 0; i < n; i++)
         low[i] = (char)tolower((unsigned char)text[i]);
     low[n] = '\0';
-    for (size_t i = 0; i < sizeof(qualification_openers) /
-                                sizeof(qualification_openers[0]);
+    for (size_t i = 0;
+         i < sizeof(qualification_openers) / sizeof(qualification_openers[0]);
          i++)
         if (strncmp(low, qualification_openers[i],
                     strlen(qualification_openers[i])) == 0)
@@ -508,10 +511,11 @@ vocab_is_boilerplate(const char *text, size_t len)
     /* cppcheck-suppress knownConditionTrueFalse ; n is not 0 when len is not */
     while (start < n) {
         size_t end = start;
-        /* cppcheck-suppress knownConditionTrueFalse ; n is not 0 when len is not */
-        while (end < n && !((low[end] == '.' || low[end] == '?' ||
-                             low[end] == '!') &&
-                            (end + 1 == n || low[end + 1] == ' ')))
+        /* cppcheck-suppress knownConditionTrueFalse ; n is not 0 when len is
+         * not */
+        while (end < n &&
+               !((low[end] == '.' || low[end] == '?' || low[end] == '!') &&
+                 (end + 1 == n || low[end + 1] == ' ')))
             end++;
         char saved = low[end];
         low[end] = '\0';
@@ -522,9 +526,8 @@ vocab_is_boilerplate(const char *text, size_t len)
                 phrase_words +=
                     count_words(boilerplate[i], strlen(boilerplate[i]));
         low[end] = saved;
-        if (phrase_words > 0 &&
-            count_words(low + start, end - start) <=
-                phrase_words + BOILERPLATE_EXTRA_WORDS)
+        if (phrase_words > 0 && count_words(low + start, end - start) <=
+                                    phrase_words + BOILERPLATE_EXTRA_WORDS)
             return true;
         start = end + 1;
     }

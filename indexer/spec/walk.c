@@ -20,13 +20,14 @@
  * the one that was looked at, and listed through that descriptor.
  */
 /* realpath() is X/Open, beyond the POSIX level the Makefile asks for. */
-#define _XOPEN_SOURCE 700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+#define _XOPEN_SOURCE                                                          \
+    700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include "jobdex.h"
 
+#include "indexer/spec/from_onet.h"
 #include "indexer/util/buf.h"
 #include "indexer/util/pseudofs.h"
 #include "indexer/util/termmap.h"
-#include "indexer/spec/from_onet.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -4,10 +4,10 @@
  */
 #include "indexer/store/db.h"
 
+#include "indexer/spec/json.h"
+#include "indexer/store/schema.h"
 #include "indexer/util/buf.h"
 #include "indexer/util/fsutil.h"
-#include "indexer/store/schema.h"
-#include "indexer/spec/json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -103,8 +103,8 @@ check_format(jd_db *db)
         return st;
     size_t count = 0;
     if (db->scratch.len == 0) {
-        if ((st = xs_doccount(db->classes, &count, db->msg,
-                              sizeof(db->msg))) != JD_OK)
+        if ((st = xs_doccount(db->classes, &count, db->msg, sizeof(db->msg))) !=
+            JD_OK)
             return st;
         if (count > 0)
             return db_fail(db, JD_ERR_VERSION,
@@ -154,8 +154,8 @@ recover(jd_db *db)
     char *ids = db->pending.data ? strdup(db->pending.data) : NULL;
     buf_clear(&db->pending);
     char *save = NULL;
-    for (char *id = ids ? strtok_r(ids, "\n", &save) : NULL;
-         id && st == JD_OK; id = strtok_r(NULL, "\n", &save)) {
+    for (char *id = ids ? strtok_r(ids, "\n", &save) : NULL; id && st == JD_OK;
+         id = strtok_r(NULL, "\n", &save)) {
         jd_spec *s = NULL;
         st = db_load(db, id, &s);
         if (st == JD_OK) {
@@ -305,7 +305,7 @@ jd_db_open(jd_db *db, const char *path, unsigned flags)
     if (st != JD_OK)
         return st;
 
-    enum xs_mode mode = !db->writable                ? XS_READ
+    enum xs_mode mode = !db->writable              ? XS_READ
                         : (flags & JD_OPEN_CREATE) ? XS_CREATE
                                                    : XS_WRITE;
     if (db->writable) {

@@ -7,8 +7,8 @@
 
 #include "jobdex.h"
 
-#include "indexer/text/analyze.h"
 #include "indexer/store/xapian_shim.h"
+#include "indexer/text/analyze.h"
 
 #include <stdint.h>
 
@@ -32,8 +32,8 @@ jd_status termvec_analyze(struct termvec *tv, struct analyzer *a,
                           const char *text, size_t len, size_t *pos);
 
 struct jd_db {
-    char path[4096]; /* the index directory */
-    char base[4200]; /* where classes/ and items/ are: PATH or PATH/gN */
+    char path[4096];   /* the index directory */
+    char base[4200];   /* where classes/ and items/ are: PATH or PATH/gN */
     unsigned long gen; /* N of PATH/gN; 0 for PATH itself */
     int lock_fd;       /* PATH/lock, flock()ed by a writer; else -1 */
     bool writable;
@@ -69,8 +69,8 @@ jd_status index_delete_items(jd_db *db, const char *id);
 /* Index layout (see schema.h): the generation file, the lock file, the
  * shards of a parallel run. */
 #define GENERATION_FILE "generation"
-#define LOCK_FILE "lock"
-#define SHARDS_DIR ".shards"
+#define LOCK_FILE       "lock"
+#define SHARDS_DIR      ".shards"
 
 /* generation.c: DB->path's current generation into DB->gen and
  * DB->base, after refusing a damaged generation pointer (with the

@@ -35,8 +35,8 @@
  */
 #include "indexer/store/db.h"
 
-#include "indexer/util/fsutil.h"
 #include "indexer/store/schema.h"
+#include "indexer/util/fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -19,10 +19,10 @@
  */
 #include "indexer/store/db.h"
 
+#include "indexer/spec/json.h"
+#include "indexer/store/schema.h"
 #include "indexer/util/buf.h"
 #include "indexer/util/fsutil.h"
-#include "indexer/store/schema.h"
-#include "indexer/spec/json.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -178,8 +178,8 @@ sources(jd_db *db, jd_db **shards, size_t n, const size_t *counts,
     for (size_t i = 0; i <= n; i++) {
         if (counts[i] == 0)
             continue;
-        if (!(v[(*nout)++] = join(i == 0 ? db->base : shards[i - 1]->base,
-                                  part)))
+        if (!(v[(*nout)++] =
+                  join(i == 0 ? db->base : shards[i - 1]->base, part)))
             return JD_ERR_NOMEM;
     }
     return JD_OK;

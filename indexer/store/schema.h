@@ -80,21 +80,21 @@
 #define INDEX_FORMAT_VERSION JD_INDEX_FORMAT_VERSION
 
 #define CLASSES_DIR "classes"
-#define ITEMS_DIR "items"
+#define ITEMS_DIR   "items"
 
-#define PREFIX_ID "Q"
+#define PREFIX_ID           "Q"
 #define PREFIX_JURISDICTION "XJ"
-#define PREFIX_DEPARTMENT "XD"
-#define PREFIX_FLSA "XF"
-#define PREFIX_SERIES "XS"
-#define PREFIX_CODE "XC"
-#define PREFIX_TITLE "T"
-#define PREFIX_SUMMARY "S"
-#define PREFIX_DUTY "D"
-#define PREFIX_QUAL "K"
-#define PREFIX_OTHER "O"
-#define PREFIX_PARENT "XP"
-#define PREFIX_LIST "XL"
+#define PREFIX_DEPARTMENT   "XD"
+#define PREFIX_FLSA         "XF"
+#define PREFIX_SERIES       "XS"
+#define PREFIX_CODE         "XC"
+#define PREFIX_TITLE        "T"
+#define PREFIX_SUMMARY      "S"
+#define PREFIX_DUTY         "D"
+#define PREFIX_QUAL         "K"
+#define PREFIX_OTHER        "O"
+#define PREFIX_PARENT       "XP"
+#define PREFIX_LIST         "XL"
 
 enum {
     SLOT_GRADE_MIN = 0,
@@ -111,8 +111,8 @@ enum {
 
 #define POSITION_GAP 100
 
-#define META_FORMAT "jobdex:format"
-#define META_BATCH "jobdex:batch"
+#define META_FORMAT  "jobdex:format"
+#define META_BATCH   "jobdex:batch"
 #define META_PENDING "jobdex:pending"
 
 /* Filter terms are capped so prefix + slug stays well under Xapian's

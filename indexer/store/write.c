@@ -4,10 +4,10 @@
  */
 #include "indexer/store/db.h"
 
-#include "indexer/util/buf.h"
-#include "indexer/store/schema.h"
-#include "indexer/spec/record.h"
 #include "indexer/spec/json.h"
+#include "indexer/spec/record.h"
+#include "indexer/store/schema.h"
+#include "indexer/util/buf.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -76,7 +76,8 @@ add_filter(struct xs_doc *doc, const char *prefix, const char *text,
         return JD_OK;
     char term[SLUG_MAX + 8];
     size_t pl = strlen(prefix);
-    memcpy(term, prefix, pl); /* NOLINT(bugprone-not-null-terminated-result): terms go with their length */
+    memcpy(term, prefix, pl); /* NOLINT(bugprone-not-null-terminated-result):
+                                 terms go with their length */
     if (jurisdiction)
         jd_jurisdiction_slug(text, term + pl, SLUG_MAX);
     else
@@ -92,7 +93,8 @@ add_positional(jd_db *db, struct xs_doc *doc, const char *prefix)
 {
     char term[TERM_MAX + 8];
     size_t pl = strlen(prefix);
-    memcpy(term, prefix, pl); /* NOLINT(bugprone-not-null-terminated-result): terms go with their length */
+    memcpy(term, prefix, pl); /* NOLINT(bugprone-not-null-terminated-result):
+                                 terms go with their length */
     jd_status st = JD_OK;
     for (size_t i = 0; i < db->tv.n && st == JD_OK; i++) {
         const struct term_ref *r = &db->tv.v[i];
@@ -159,7 +161,8 @@ put_item(jd_db *db, const jd_spec *s, const char *list, size_t i)
     const char *prefix = strcmp(list, "titles") == 0 ? PREFIX_TITLE : "";
     size_t pl = strlen(prefix);
     char term[TERM_MAX + 8];
-    memcpy(term, prefix, pl); /* NOLINT(bugprone-not-null-terminated-result): terms go with their length */
+    memcpy(term, prefix, pl); /* NOLINT(bugprone-not-null-terminated-result):
+                                 terms go with their length */
     for (size_t k = 0; k < db->tv.n && st == JD_OK; k++) {
         const struct term_ref *r = &db->tv.v[k];
         memcpy(term + pl, db->tv.bytes.data + r->off, r->len);
@@ -255,11 +258,11 @@ index_item_count(const jd_spec *s)
 static jd_status
 set_stub(struct xs_doc *doc, const jd_spec *s, jd_buf *out)
 {
-    json_t *stub = json_pack(
-        "{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "id", s->id, "code",
-        s->code, "title", s->title, "jurisdiction", s->jurisdiction,
-        "department", s->department, "series", s->series, "pay_grade",
-        s->pay_grade, "flsa", s->flsa);
+    json_t *stub =
+        json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}", "id",
+                  s->id, "code", s->code, "title", s->title, "jurisdiction",
+                  s->jurisdiction, "department", s->department, "series",
+                  s->series, "pay_grade", s->pay_grade, "flsa", s->flsa);
     if (!stub)
         return JD_ERR_NOMEM;
     buf_clear(out);
@@ -309,9 +312,8 @@ build_class_doc(jd_db *db, const jd_spec *s)
         return st;
     if ((st = xs_doc_set_value(doc, SLOT_ID, s->id, strlen(s->id))) != JD_OK)
         return st;
-    if (s->title &&
-        (st = xs_doc_set_value(doc, SLOT_TITLE, s->title, strlen(s->title))) !=
-            JD_OK)
+    if (s->title && (st = xs_doc_set_value(doc, SLOT_TITLE, s->title,
+                                           strlen(s->title))) != JD_OK)
         return st;
     if ((st = set_stub(doc, s, &db->json)) != JD_OK)
         return st;
@@ -424,8 +426,8 @@ jd_db_commit(jd_db *db)
         return JD_OK;
     char num[32];
     snprintf(num, sizeof(num), "%lu", db->batch + 1);
-    jd_status st = xs_set_metadata(db->classes, META_BATCH, num, db->msg,
-                                   sizeof(db->msg));
+    jd_status st =
+        xs_set_metadata(db->classes, META_BATCH, num, db->msg, sizeof(db->msg));
     if (st == JD_OK)
         st = xs_set_metadata(db->classes, META_PENDING,
                              db->pending.data ? db->pending.data : "", db->msg,

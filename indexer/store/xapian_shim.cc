@@ -23,7 +23,8 @@ extern "C" {
 #include <string>
 #include <vector>
 
-namespace {
+namespace
+{
 
 /* Marks a stop word in the stemmer's output so the parsed query can be
  * pruned of it afterwards (see strip_stopwords). Never in indexed terms:
@@ -122,11 +123,14 @@ status_from_exception(char *msg, size_t msglen,
 }
 
 /* Xapian::Stem that folds and stems with the indexer's analyzer. */
-class AnalyzerStem : public Xapian::StemImplementation {
+class AnalyzerStem : public Xapian::StemImplementation
+{
     struct analyzer *a;
 
   public:
-    explicit AnalyzerStem(struct analyzer *a_) : a(a_) {}
+    explicit AnalyzerStem(struct analyzer *a_) : a(a_)
+    {
+    }
 
     std::string operator()(const std::string &word) override
     {
@@ -146,7 +150,8 @@ class AnalyzerStem : public Xapian::StemImplementation {
 };
 
 /* Every value of EVERYTHING_FIELD: all documents. */
-class EverythingField : public Xapian::FieldProcessor {
+class EverythingField : public Xapian::FieldProcessor
+{
   public:
     Xapian::Query operator()(const std::string &) override
     {
@@ -393,7 +398,9 @@ struct xs_mset {
     Xapian::Database db;
     Xapian::Enquire enq;
     Xapian::MSet mset;
-    explicit xs_mset(const Xapian::Database &d) : db(d), enq(d) {}
+    explicit xs_mset(const Xapian::Database &d) : db(d), enq(d)
+    {
+    }
 };
 /* NOLINTEND(misc-non-private-member-variables-in-classes) */
 
@@ -414,8 +421,8 @@ xs_open(const char *path, enum xs_mode mode, struct xs_db **out, char *msg,
         if (mode == XS_READ) {
             d->db = Xapian::Database(path);
         } else {
-            int action = mode == XS_CREATE ? Xapian::DB_CREATE_OR_OPEN
-                                           : Xapian::DB_OPEN;
+            int action =
+                mode == XS_CREATE ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN;
             d->w = Xapian::WritableDatabase(path, action);
             d->db = d->w;
             d->writable = true;
@@ -507,8 +514,7 @@ extern "C" jd_status
 xs_doccount(struct xs_db *d, size_t *out, char *msg, size_t msglen) noexcept
 {
     *out = 0;
-    return with_retry(d, msg, msglen,
-                      [&] { *out = d->db.get_doccount(); });
+    return with_retry(d, msg, msglen, [&] { *out = d->db.get_doccount(); });
 }
 
 extern "C" jd_status
@@ -541,8 +547,8 @@ xs_get_metadata(struct xs_db *d, const char *key, jd_buf *out, char *msg,
 }
 
 extern "C" jd_status
-xs_set_metadata(struct xs_db *d, const char *key, const char *value,
-                char *msg, size_t msglen) noexcept
+xs_set_metadata(struct xs_db *d, const char *key, const char *value, char *msg,
+                size_t msglen) noexcept
 {
     try {
         d->w.set_metadata(key, value);
@@ -653,8 +659,8 @@ xs_data_by_docid(struct xs_db *d, unsigned docid, jd_buf *out, char *msg,
 
 extern "C" jd_status
 xs_doc_read(struct xs_db *d, unsigned docid, const unsigned *slots,
-            jd_buf *values, size_t nslots, xs_term_fn fn, void *ctx,
-            char *msg, size_t msglen) noexcept
+            jd_buf *values, size_t nslots, xs_term_fn fn, void *ctx, char *msg,
+            size_t msglen) noexcept
 {
     return with_retry(d, msg, msglen, [&] {
         Xapian::Document doc = d->db.get_document(docid);
@@ -676,8 +682,8 @@ xs_doc_read(struct xs_db *d, unsigned docid, const unsigned *slots,
 }
 
 extern "C" jd_status
-xs_value_by_term(struct xs_db *d, const char *term, unsigned slot,
-                 jd_buf *out, char *msg, size_t msglen) noexcept
+xs_value_by_term(struct xs_db *d, const char *term, unsigned slot, jd_buf *out,
+                 char *msg, size_t msglen) noexcept
 {
     bool found = false;
     jd_status st = with_retry(d, msg, msglen, [&] {
@@ -958,9 +964,8 @@ xs_query_scale(const struct xs_query *q, double factor,
 {
     *out = nullptr;
     try {
-        return wrap_query(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q,
-                                        factor),
-                          out);
+        return wrap_query(
+            Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor), out);
     } catch (...) {
         return status_from_exception(nullptr, 0);
     }
@@ -1082,7 +1087,8 @@ xs_query_terms(const struct xs_query *q, xs_term_fn fn, void *ctx) noexcept
     }
 }
 
-namespace {
+namespace
+{
 
 struct walker {
     /* NOLINTBEGIN(misc-non-private-member-variables-in-classes): a local
@@ -1150,8 +1156,8 @@ struct walker {
                 }
                 unsigned w = positional_window(
                     q, op == Xapian::Query::OP_PHRASE ? "PHRASE" : "NEAR");
-                stop = phrase(ctx, ptrs.data(), lens.data(), terms.size(), w) !=
-                       0;
+                stop =
+                    phrase(ctx, ptrs.data(), lens.data(), terms.size(), w) != 0;
             }
             return;
         }
@@ -1211,8 +1217,8 @@ xs_enquire(struct xs_db *d, const struct xs_search *s, struct xs_mset **out,
             double k1 = s->k1 > 0 ? s->k1 : 1.2;
             double b = s->k1 > 0 ? s->b : 0.75;
             if (s->delta > 0)
-                m->enq.set_weighting_scheme(Xapian::BM25PlusWeight(
-                    k1, 0.0, 1.0, b, 0.5, s->delta));
+                m->enq.set_weighting_scheme(
+                    Xapian::BM25PlusWeight(k1, 0.0, 1.0, b, 0.5, s->delta));
             else
                 m->enq.set_weighting_scheme(
                     Xapian::BM25Weight(k1, 0.0, 1.0, b, 0.5));
@@ -1292,9 +1298,9 @@ xs_mset_value(struct xs_mset *m, size_t i, unsigned slot, jd_buf *out,
               char *msg, size_t msglen) noexcept
 {
     try {
-        std::string v = m->mset[static_cast<Xapian::doccount>(i)]
-                            .get_document()
-                            .get_value(slot);
+        std::string v =
+            m->mset[static_cast<Xapian::doccount>(i)].get_document().get_value(
+                slot);
         buf_clear(out);
         return buf_append(out, v.data(), v.size());
     } catch (...) {

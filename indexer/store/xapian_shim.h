@@ -68,9 +68,8 @@ jd_status xs_termfreq(struct xs_db *db, const char *term, size_t len,
 /* Metadata: an empty value means "not set". */
 jd_status xs_get_metadata(struct xs_db *db, const char *key, jd_buf *out,
                           char *msg, size_t msglen) XS_NOEXCEPT;
-jd_status xs_set_metadata(struct xs_db *db, const char *key,
-                          const char *value, char *msg,
-                          size_t msglen) XS_NOEXCEPT;
+jd_status xs_set_metadata(struct xs_db *db, const char *key, const char *value,
+                          char *msg, size_t msglen) XS_NOEXCEPT;
 /* The same for a value of LEN bytes that may hold NUL bytes. */
 jd_status xs_set_metadata_n(struct xs_db *db, const char *key,
                             const void *value, size_t len, char *msg,
@@ -100,8 +99,7 @@ jd_status xs_data_by_docid(struct xs_db *db, unsigned docid, jd_buf *out,
                            char *msg, size_t msglen) XS_NOEXCEPT;
 /* A term and its frequency (termfreq or wdf, as the caller says);
  * non-zero stops the walk. */
-typedef int (*xs_term_fn)(void *ctx, const char *term, size_t len,
-                          size_t freq);
+typedef int (*xs_term_fn)(void *ctx, const char *term, size_t len, size_t freq);
 /* Document DOCID in one read: its values in SLOTS[0..NSLOTS) into
  * VALUES[...], then each of its terms to FN (when not NULL). */
 jd_status xs_doc_read(struct xs_db *db, unsigned docid, const unsigned *slots,
@@ -137,8 +135,8 @@ jd_status xs_compact(const char *const *sources, size_t n, const char *dest,
  * JD_ERR_CORRUPT and the reason in MSG; a missing database with
  * JD_ERR_NOT_FOUND. Damage can also crash the library or keep it busy
  * forever: run it in a process of its own (check.c does). */
-jd_status xs_check(const char *path, size_t *errors, jd_buf *report,
-                   char *msg, size_t msglen) XS_NOEXCEPT;
+jd_status xs_check(const char *path, size_t *errors, jd_buf *report, char *msg,
+                   size_t msglen) XS_NOEXCEPT;
 
 /* ---- documents ---- */
 
@@ -155,8 +153,8 @@ jd_status xs_doc_add_term(struct xs_doc *doc, const char *term, size_t len,
 /* A filter term: no position, no weight. */
 jd_status xs_doc_add_boolean(struct xs_doc *doc, const char *term,
                              size_t len) XS_NOEXCEPT;
-jd_status xs_doc_set_value(struct xs_doc *doc, unsigned slot,
-                           const char *data, size_t len) XS_NOEXCEPT;
+jd_status xs_doc_set_value(struct xs_doc *doc, unsigned slot, const char *data,
+                           size_t len) XS_NOEXCEPT;
 /* Value holding a number so that ranges and sorting compare numerically. */
 jd_status xs_doc_set_number(struct xs_doc *doc, unsigned slot,
                             double value) XS_NOEXCEPT;
@@ -203,8 +201,8 @@ struct xs_field {
 struct xs_parse {
     const struct xs_field *fields;
     size_t nfields;
-    bool plain;      /* words and "phrases" only: no operators, no wildcards */
-    bool default_or; /* words without an operator are ORed (default AND) */
+    bool plain;       /* words and "phrases" only: no operators, no wildcards */
+    bool default_or;  /* words without an operator are ORed (default AND) */
     size_t max_terms; /* most terms (xs_query_size); 0: no limit */
 };
 
@@ -222,10 +220,10 @@ struct xs_parse {
  * as xs_query_size does, after parsing: parsing is linear in the text,
  * matching a big OR is not).
  */
-jd_status xs_query_parse(struct xs_db *db, struct analyzer *a,
-                         const char *text, size_t len,
-                         const struct xs_parse *opts, struct xs_query **out,
-                         char *msg, size_t msglen) XS_NOEXCEPT;
+jd_status xs_query_parse(struct xs_db *db, struct analyzer *a, const char *text,
+                         size_t len, const struct xs_parse *opts,
+                         struct xs_query **out, char *msg,
+                         size_t msglen) XS_NOEXCEPT;
 
 /* The terms of the parsed query Q: each word (in or out of a phrase),
  * each filter and each wildcard once; stop words, operators and field
@@ -278,8 +276,8 @@ double xs_mset_weight(const struct xs_mset *m, size_t i) XS_NOEXCEPT;
 jd_status xs_mset_data(struct xs_mset *m, size_t i, jd_buf *out, char *msg,
                        size_t msglen) XS_NOEXCEPT;
 /* Value SLOT of hit I into OUT (empty when unset). */
-jd_status xs_mset_value(struct xs_mset *m, size_t i, unsigned slot,
-                        jd_buf *out, char *msg, size_t msglen) XS_NOEXCEPT;
+jd_status xs_mset_value(struct xs_mset *m, size_t i, unsigned slot, jd_buf *out,
+                        char *msg, size_t msglen) XS_NOEXCEPT;
 /* Calls FN for each query term that hit I matched. */
 jd_status xs_mset_matching_terms(struct xs_mset *m, size_t i, xs_term_fn fn,
                                  void *ctx, char *msg,

@@ -136,8 +136,8 @@ cache_reset(struct analyzer *a)
 
 /* Stem WORD (folded, at most TERM_MAX bytes) through the cache. */
 static jd_status
-stem_cached(struct analyzer *a, const char *word, size_t len,
-            const char **term, size_t *term_len)
+stem_cached(struct analyzer *a, const char *word, size_t len, const char **term,
+            size_t *term_len)
 {
     uint32_t h = hash_bytes(word, len);
     size_t i = h & (CACHE_SLOTS - 1);
@@ -154,8 +154,8 @@ stem_cached(struct analyzer *a, const char *word, size_t len,
         i = (i + 1) & (CACHE_SLOTS - 1);
     }
 
-    const sb_symbol *st = sb_stemmer_stem(a->stemmer, (const sb_symbol *)word,
-                                          (int)len);
+    const sb_symbol *st =
+        sb_stemmer_stem(a->stemmer, (const sb_symbol *)word, (int)len);
     if (!st)
         return JD_ERR_NOMEM;
     size_t sl = (size_t)sb_stemmer_length(a->stemmer);
@@ -220,7 +220,8 @@ fold_word(struct analyzer *a, const char *word, size_t len)
         jd_status st = buf_reserve(&a->folded, n);
         if (st != JD_OK)
             return st;
-        /* cppcheck-suppress knownConditionTrueFalse ; n is not 0 when len is not */
+        /* cppcheck-suppress knownConditionTrueFalse ; n is not 0 when len is
+         * not */
         for (size_t i = 0; i < n; i++) {
             char c = word[i];
             if (c >= 'A' && c <= 'Z')
@@ -242,9 +243,9 @@ fold_word(struct analyzer *a, const char *word, size_t len)
         /* Not valid UTF-8: keep the bytes; they still make a stable term. */
         return buf_append(&a->folded, word, utf8_clip(word, len, TERM_MAX));
     }
-    jd_status st = buf_append(&a->folded, (const char *)out,
-                              utf8_clip((const char *)out, (size_t)n,
-                                        TERM_MAX));
+    jd_status st =
+        buf_append(&a->folded, (const char *)out,
+                   utf8_clip((const char *)out, (size_t)n, TERM_MAX));
     free(out);
     return st;
 }
@@ -258,8 +259,8 @@ analyze_word(struct analyzer *a, const char *word, size_t len,
     jd_status st = fold_word(a, word, len);
     if (st != JD_OK)
         return st;
-    if (a->folded.len == 0 || analyze_is_stopword(a->folded.data,
-                                                  a->folded.len))
+    if (a->folded.len == 0 ||
+        analyze_is_stopword(a->folded.data, a->folded.len))
         return JD_OK;
     return stem_cached(a, a->folded.data, a->folded.len, term, term_len);
 }
@@ -477,7 +478,8 @@ cut_word(struct analyzer *a, const struct cursor *cur, size_t *i)
             k++;
         }
         size_t after;
-        if (k <= 3 && (p >= cur->len || !is_wordchar(char_at(cur, p, &after)))) {
+        if (k <= 3 &&
+            (p >= cur->len || !is_wordchar(char_at(cur, p, &after)))) {
             if ((st = buf_append(&a->word, (const char *)cur->s + it, k)) !=
                 JD_OK)
                 return st;
@@ -548,11 +550,10 @@ static jd_status
 normalize_span(const char *text, size_t len, jd_buf *out)
 {
     utf8proc_uint8_t *res = NULL;
-    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text,
-                                      (utf8proc_ssize_t)len, &res,
-                                      UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                          UTF8PROC_COMPAT | UTF8PROC_LUMP |
-                                          UTF8PROC_IGNORE);
+    utf8proc_ssize_t n = utf8proc_map(
+        (const utf8proc_uint8_t *)text, (utf8proc_ssize_t)len, &res,
+        UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_LUMP |
+            UTF8PROC_IGNORE);
     if (n == UTF8PROC_ERROR_NOMEM)
         return JD_ERR_NOMEM;
     if (n < 0)

@@ -2,7 +2,8 @@
  * fsutil.c: see fsutil.h.
  */
 /* nftw() is X/Open, beyond the POSIX level the Makefile asks for. */
-#define _XOPEN_SOURCE 700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+#define _XOPEN_SOURCE                                                          \
+    700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 #include "indexer/util/fsutil.h"
 
 #include <errno.h>
@@ -15,8 +16,7 @@
 #include <unistd.h>
 
 static int
-remove_entry(const char *path, const struct stat *sb, int type,
-             struct FTW *ftw)
+remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
     (void)sb;
     (void)ftw;
@@ -33,7 +33,7 @@ fs_remove_tree(const char *path)
     if (!S_ISDIR(sb.st_mode))
         return unlink(path) == 0 || errno == ENOENT ? JD_OK : JD_ERR_IO;
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? JD_OK
-                                                                  : JD_ERR_IO;
+                                                                   : JD_ERR_IO;
 }
 
 jd_status

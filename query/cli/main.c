@@ -22,18 +22,22 @@ static const char usage_text[] =
     "Search and match job classification specs in a jobdex index.\n"
     "\n"
     "Commands:\n"
-    "  search QUERY...         ad-hoc search: words (all must match), \"phrases\",\n"
+    "  search QUERY...         ad-hoc search: words (all must match), "
+    "\"phrases\",\n"
     "                          AND OR NOT ( ), -word, trailing * wildcards,\n"
     "                          fields title: duty: qual: summary: other:,\n"
     "                          filters jurisdiction: department: flsa: code:\n"
     "                          (slugs); -web alone: the classes without web;\n"
     "                          256 terms at most (words, phrase words)\n"
     "  match FILE|-            rank classes against a resume or job text\n"
-    "  match --keywords LIST   rank classes against 'budget, network security'\n"
+    "  match --keywords LIST   rank classes against 'budget, network "
+    "security'\n"
     "                          (words, not query syntax; 256 terms at most)\n"
-    "  match --batch FILE      one query per line {\"id\": ..., \"text\": ...};\n"
+    "  match --batch FILE      one query per line {\"id\": ..., \"text\": "
+    "...};\n"
     "                          one result per line, in input order\n"
-    "  similar ID              classes most like class ID, shared duties shown\n"
+    "  similar ID              classes most like class ID, shared duties "
+    "shown\n"
     "  overlap                 groups of near-duplicate duties across\n"
     "                          departments (or jurisdictions, classes), with\n"
     "                          boilerplate apart and a matrix of who shares\n"
@@ -72,7 +76,8 @@ static const char usage_options[] =
     "                          default a text of several paragraphs or list\n"
     "                          items (a resume) also ranks each of them (8 at\n"
     "                          most) and adds their scores: better, slower\n"
-    "  -b, --batch FILE        match every line of a JSON-lines file ('-': stdin)\n"
+    "  -b, --batch FILE        match every line of a JSON-lines file ('-': "
+    "stdin)\n"
     "  -j, --jobs N            match --batch: answer in N worker processes\n"
     "                          (default 1; output the same, in input order;\n"
     "                          standard input is read to its end first, into\n"
@@ -365,12 +370,9 @@ parse_args(int argc, char **argv, struct options *o)
     static const struct {
         const char *name;
         enum command cmd;
-    } cmds[] = {{"search", CMD_SEARCH},
-                {"match", CMD_MATCH},
-                {"similar", CMD_SIMILAR},
-                {"show", CMD_SHOW},
-                {"stats", CMD_STATS},
-                {"overlap", CMD_OVERLAP},
+    } cmds[] = {{"search", CMD_SEARCH},   {"match", CMD_MATCH},
+                {"similar", CMD_SIMILAR}, {"show", CMD_SHOW},
+                {"stats", CMD_STATS},     {"overlap", CMD_OVERLAP},
                 {"check", CMD_CHECK}};
     size_t k;
     for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
@@ -388,8 +390,8 @@ parse_args(int argc, char **argv, struct options *o)
             usage_error("search needs a QUERY");
         break;
     case CMD_MATCH: {
-        int sources = (o->keywords != NULL) + (o->batch != NULL) +
-                      (o->nargs > 0);
+        int sources =
+            (o->keywords != NULL) + (o->batch != NULL) + (o->nargs > 0);
         if (sources != 1 || o->nargs > 1)
             usage_error("match needs one of FILE, -, --keywords LIST or "
                         "--batch FILE");
@@ -571,8 +573,9 @@ cmd_search(struct run *r)
     while (st != JD_OK && recycled(r, st, &attempts));
     int rc;
     if (st != JD_OK) {
-        rc = failed(r, st, st == JD_ERR_QUERY_SYNTAX ? "invalid query"
-                                                     : "cannot search",
+        rc = failed(r, st,
+                    st == JD_ERR_QUERY_SYNTAX ? "invalid query"
+                                              : "cannot search",
                     query);
     } else {
         cli_search(&r->out, query, res);
@@ -587,8 +590,8 @@ static int
 match_one(struct run *r, const char *name, const char *text, size_t len,
           bool keywords, bool *found)
 {
-    struct jd_match_opts mo = {r->o.filter, r->o.limit, keywords,
-                               r->o.explain, r->o.whole};
+    struct jd_match_opts mo = {r->o.filter, r->o.limit, keywords, r->o.explain,
+                               r->o.whole};
     jd_results *res;
     jd_status st;
     int attempts = 0;
@@ -774,9 +777,8 @@ main(int argc, char **argv)
     r.out.explain = r.o.explain;
     r.out.csv_header = true;
     const char *term = getenv("TERM");
-    r.out.bold = r.o.color == 1 ||
-                 (r.o.color == -1 && isatty(STDOUT_FILENO) && term &&
-                  strcmp(term, "dumb") != 0);
+    r.out.bold = r.o.color == 1 || (r.o.color == -1 && isatty(STDOUT_FILENO) &&
+                                    term && strcmp(term, "dumb") != 0);
 
     if (jd_db_new(&r.db) != JD_OK) {
         fprintf(stderr, "%s: out of memory\n", prog);

@@ -68,8 +68,8 @@ void
 csv_search(struct cli_out *o, const char *query, const jd_results *r)
 {
     static const char *const cols[] = {
-        "query", "rank",  "id",   "code",  "title",   "jurisdiction",
-        "department", "score", "list", "n", "snippet"};
+        "query",      "rank",  "id",   "code", "title",  "jurisdiction",
+        "department", "score", "list", "n",    "snippet"};
     header(o, cols, sizeof(cols) / sizeof(cols[0]));
     for (size_t i = 0; i < jd_results_count(r); i++) {
         const struct jd_hit *h = jd_results_get(r, i);
@@ -86,9 +86,9 @@ void
 csv_match(struct cli_out *o, const char *query, const jd_results *r)
 {
     static const char *const cols[] = {
-        "query",  "rank",    "id",         "code",     "title",
+        "query",        "rank",       "id",    "code",    "title",
         "jurisdiction", "department", "score", "percent", "confidence",
-        "evidence", "gaps", "model", "concepts"};
+        "evidence",     "gaps",       "model", "concepts"};
     header(o, cols, sizeof(cols) / sizeof(cols[0]));
     for (size_t i = 0; i < jd_results_count(r); i++) {
         const struct jd_hit *h = jd_results_get(r, i);

@@ -104,23 +104,22 @@ match_hit(const struct jd_hit *h)
         for (size_t t = 0; t < x->nterms; t++)
             json_array_append_new(shared, json_string(x->terms[t]));
         json_array_append_new(
-            ev, json_pack("{s:s, s:i, s:o, s:i, s:s, s:i, s:s, s:f, s:o}",
-                          "list", x->list, "n", (json_int_t)x->n, "kind",
-                          str(x->kind), "item_line", (json_int_t)x->item_line,
-                          "item_text", x->item_text, "query_line",
-                          (json_int_t)x->query_line, "query_text",
-                          x->query_text, "similarity", x->similarity,
-                          "shared", shared));
+            ev,
+            json_pack("{s:s, s:i, s:o, s:i, s:s, s:i, s:s, s:f, s:o}", "list",
+                      x->list, "n", (json_int_t)x->n, "kind", str(x->kind),
+                      "item_line", (json_int_t)x->item_line, "item_text",
+                      x->item_text, "query_line", (json_int_t)x->query_line,
+                      "query_text", x->query_text, "similarity", x->similarity,
+                      "shared", shared));
     }
     json_object_set_new(hit, "evidence", ev);
     json_t *gaps = json_array();
     for (size_t g = 0; g < h->ngaps; g++) {
         const struct jd_gap *x = &h->gaps[g];
-        json_array_append_new(gaps,
-                              json_pack("{s:s, s:i, s:o, s:i, s:s}", "list",
-                                        x->list, "n", (json_int_t)x->n, "kind",
-                                        str(x->kind), "line",
-                                        (json_int_t)x->line, "text", x->text));
+        json_array_append_new(
+            gaps, json_pack("{s:s, s:i, s:o, s:i, s:s}", "list", x->list, "n",
+                            (json_int_t)x->n, "kind", str(x->kind), "line",
+                            (json_int_t)x->line, "text", x->text));
     }
     json_object_set_new(hit, "gaps", gaps);
     return hit;
@@ -170,17 +169,17 @@ count_array(const struct jd_count *c, size_t n)
 void
 json_stats(struct cli_out *o, const char *path, const jd_stats *s)
 {
-    emit(o, json_pack("{s:s, s:i, s:i, s:i, s:I, s:o, s:o, s:o, "
-                      "s:{s:s, s:I, s:I, s:I}}",
-                      "index", path, "format", (json_int_t)s->format_version,
-                      "classes", (json_int_t)s->classes, "items",
-                      (json_int_t)s->items, "bytes", (json_int_t)s->bytes,
-                      "jurisdictions",
-                      count_array(s->jurisdictions, s->njurisdictions),
-                      "departments",
-                      count_array(s->departments, s->ndepartments), "kinds",
-                      count_array(s->kinds, s->nkinds), "model", "state",
-                      s->model, "classes", (json_int_t)s->model_classes,
-                      "words", (json_int_t)s->model_words, "concepts",
-                      (json_int_t)s->model_concepts));
+    emit(o,
+         json_pack("{s:s, s:i, s:i, s:i, s:I, s:o, s:o, s:o, "
+                   "s:{s:s, s:I, s:I, s:I}}",
+                   "index", path, "format", (json_int_t)s->format_version,
+                   "classes", (json_int_t)s->classes, "items",
+                   (json_int_t)s->items, "bytes", (json_int_t)s->bytes,
+                   "jurisdictions",
+                   count_array(s->jurisdictions, s->njurisdictions),
+                   "departments", count_array(s->departments, s->ndepartments),
+                   "kinds", count_array(s->kinds, s->nkinds), "model", "state",
+                   s->model, "classes", (json_int_t)s->model_classes, "words",
+                   (json_int_t)s->model_words, "concepts",
+                   (json_int_t)s->model_concepts));
 }

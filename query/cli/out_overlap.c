@@ -94,24 +94,23 @@ json_group(const struct jd_overlap_group *g)
         const struct jd_overlap_member *m = &g->members[i];
         json_array_append_new(
             members,
-            json_pack("{s:s, s:o, s:o, s:o, s:s, s:i, s:o, s:i, s:s, s:f}",
-                      "id", m->id, "title",
-                      m->title ? json_string(m->title) : json_null(),
-                      "jurisdiction",
-                      m->jurisdiction ? json_string(m->jurisdiction)
-                                      : json_null(),
-                      "department",
-                      m->department ? json_string(m->department) : json_null(),
-                      "list", m->list, "n", (json_int_t)m->n, "kind",
-                      m->kind ? json_string(m->kind) : json_null(), "line",
-                      (json_int_t)m->line, "text", m->text, "similarity",
-                      m->similarity));
+            json_pack(
+                "{s:s, s:o, s:o, s:o, s:s, s:i, s:o, s:i, s:s, s:f}", "id",
+                m->id, "title", m->title ? json_string(m->title) : json_null(),
+                "jurisdiction",
+                m->jurisdiction ? json_string(m->jurisdiction) : json_null(),
+                "department",
+                m->department ? json_string(m->department) : json_null(),
+                "list", m->list, "n", (json_int_t)m->n, "kind",
+                m->kind ? json_string(m->kind) : json_null(), "line",
+                (json_int_t)m->line, "text", m->text, "similarity",
+                m->similarity));
     }
     return json_pack("{s:i, s:i, s:i, s:i, s:f, s:o}", "size", (json_int_t)g->n,
                      "classes", (json_int_t)g->classes, "departments",
                      (json_int_t)g->departments, "jurisdictions",
-                     (json_int_t)g->jurisdictions, "share", g->share,
-                     "members", members);
+                     (json_int_t)g->jurisdictions, "share", g->share, "members",
+                     members);
 }
 
 static void
@@ -180,19 +179,17 @@ cli_overlap(struct cli_out *o, const jd_overlap *ov, const char *across,
         for (size_t g = 0; !matrix_only && g < ov->nboilerplate; g++)
             json_array_append_new(boiler, json_group(&ov->boilerplate[g]));
         for (size_t i = 0; i < ov->nmatrix; i++)
-            json_array_append_new(cells,
-                                  json_pack("{s:s, s:s, s:i}", "a",
-                                            ov->matrix[i].a, "b",
-                                            ov->matrix[i].b, "count",
-                                            (json_int_t)ov->matrix[i].count));
-        json_t *j = json_pack("{s:s, s:f, s:i, s:i, s:i, s:o, s:o, s:o}",
-                              "across", across, "min_similarity",
-                              min_similarity, "items", (json_int_t)ov->items,
-                              "classes", (json_int_t)ov->classes, "pairs",
-                              (json_int_t)ov->pairs, "groups", groups,
-                              "boilerplate", boiler, "matrix", cells);
-        char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6))
-                       : NULL;
+            json_array_append_new(
+                cells, json_pack("{s:s, s:s, s:i}", "a", ov->matrix[i].a, "b",
+                                 ov->matrix[i].b, "count",
+                                 (json_int_t)ov->matrix[i].count));
+        json_t *j = json_pack(
+            "{s:s, s:f, s:i, s:i, s:i, s:o, s:o, s:o}", "across", across,
+            "min_similarity", min_similarity, "items", (json_int_t)ov->items,
+            "classes", (json_int_t)ov->classes, "pairs", (json_int_t)ov->pairs,
+            "groups", groups, "boilerplate", boiler, "matrix", cells);
+        char *text =
+            j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
         fputs(text ? text : "{\"error\":\"out of memory\"}", f);
         fputc('\n', f);
         free(text);

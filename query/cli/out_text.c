@@ -159,8 +159,9 @@ text_match(struct cli_out *o, const char *query, const jd_results *r,
         fprintf(o->f, "%zu %s most like %s\n\n", n,
                 cli_plural(n, "class", "classes"), query);
     else if (parts > 0)
-        fprintf(o->f, "%zu best of %zu %s for %s (ranked whole and as %zu "
-                      "%s)\n\n",
+        fprintf(o->f,
+                "%zu best of %zu %s for %s (ranked whole and as %zu "
+                "%s)\n\n",
                 n, total, classes, query, parts,
                 cli_plural(parts, "part", "parts"));
     else

@@ -5,8 +5,8 @@
 #ifndef JD_FILTER_H
 #define JD_FILTER_H
 
-#include "jobdex.h"
 #include "indexer/store/xapian_shim.h"
+#include "jobdex.h"
 
 /* *OUT = the filter as a query, or NULL when F filters nothing. ITEMS:
  * for the items database, which has no grades. */

@@ -4,10 +4,10 @@
  */
 #include "jobdex.h"
 
-#include "indexer/util/arena.h"
-#include "indexer/store/db.h"
 #include "indexer/model/model.h"
+#include "indexer/store/db.h"
 #include "indexer/store/schema.h"
+#include "indexer/util/arena.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -39,8 +39,8 @@ add_count(void *ctx, const char *term, size_t len, size_t freq)
         c->v = v;
         c->cap = cap;
     }
-    const char *name = arena_strndup(c->mem, term + c->prefix_len,
-                                     len - c->prefix_len);
+    const char *name =
+        arena_strndup(c->mem, term + c->prefix_len, len - c->prefix_len);
     if (!name)
         return 1;
     c->v[c->n++] = (struct jd_count){name, freq};
@@ -61,8 +61,8 @@ counts(jd_db *db, struct xs_db *x, const char *prefix, struct arena *mem,
        const struct jd_count **out, size_t *n)
 {
     struct count_list c = {NULL, 0, 0, mem, strlen(prefix)};
-    jd_status st = xs_allterms(x, prefix, add_count, &c, db->msg,
-                               sizeof(db->msg));
+    jd_status st =
+        xs_allterms(x, prefix, add_count, &c, db->msg, sizeof(db->msg));
     if (st == JD_OK && c.n > 1)
         qsort(c.v, c.n, sizeof(*c.v), by_count);
     struct jd_count *v = NULL;
@@ -117,16 +117,16 @@ jd_stats_get(jd_db *db, jd_stats **out)
         return JD_ERR_NOMEM;
     }
     jd_stats *p = &s->pub;
-    jd_status st = xs_doccount(db->classes, &p->classes, db->msg,
-                               sizeof(db->msg));
+    jd_status st =
+        xs_doccount(db->classes, &p->classes, db->msg, sizeof(db->msg));
     if (st == JD_OK)
         st = xs_doccount(db->items, &p->items, db->msg, sizeof(db->msg));
     if (st == JD_OK)
         st = counts(db, db->classes, PREFIX_JURISDICTION, s->mem,
                     &p->jurisdictions, &p->njurisdictions);
     if (st == JD_OK)
-        st = counts(db, db->classes, PREFIX_DEPARTMENT, s->mem,
-                    &p->departments, &p->ndepartments);
+        st = counts(db, db->classes, PREFIX_DEPARTMENT, s->mem, &p->departments,
+                    &p->ndepartments);
     if (st == JD_OK)
         st = counts(db, db->items, PREFIX_LIST, s->mem, &p->kinds, &p->nkinds);
     struct model_info mi = {.state = "none"};

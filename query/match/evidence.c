@@ -6,8 +6,8 @@
  */
 #include "query/match/evidence.h"
 
-#include "query/core/results.h"
 #include "indexer/spec/record.h"
+#include "query/core/results.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -16,15 +16,15 @@
 
 /* Evidence and gaps listed per hit, at most. */
 #define MAX_EVIDENCE 12
-#define MAX_GAPS 12
+#define MAX_GAPS     12
 /* Shared words named per piece of evidence, at most. */
 #define MAX_SHARED 6
 /* Lines longer than this are cut into sentences. */
 #define LONG_LINE 320
 
 static jd_status
-push_line(struct qlines *q, struct analyzer *a, struct idf *idf,
-          unsigned line, const char *text, size_t len)
+push_line(struct qlines *q, struct analyzer *a, struct idf *idf, unsigned line,
+          const char *text, size_t len)
 {
     while (len > 0 && (text[0] == ' ' || text[0] == '\t')) {
         text++;
@@ -236,10 +236,10 @@ struct eval_ctx {
     struct scored_list *out;
     struct tvec tmp;
     size_t order;
-    size_t per_item;  /* lines of stems walked per item, at most */
-    size_t item;      /* items compared so far */
-    size_t *seen;     /* per line: the item that last took it, + 1 */
-    uint32_t *cand;   /* the lines the current item is compared with */
+    size_t per_item;    /* lines of stems walked per item, at most */
+    size_t item;        /* items compared so far */
+    size_t *seen;       /* per line: the item that last took it, + 1 */
+    uint32_t *cand;     /* the lines the current item is compared with */
     struct span *spans; /* per stem of the current item */
     const struct termmap_entry **stems;
     size_t stems_cap;
@@ -310,8 +310,8 @@ score_list(void *ctx, const char *name, const struct jd_item_list *list)
         return JD_OK; /* evidence is about duties and qualifications */
     for (size_t i = 0; i < list->len; i++) {
         const struct jd_item *it = &list->v[i];
-        jd_status st = tvec_from_text(&c->tmp, c->a, c->idf, it->text,
-                                      strlen(it->text));
+        jd_status st =
+            tvec_from_text(&c->tmp, c->a, c->idf, it->text, strlen(it->text));
         size_t ncand = 0;
         if (st == JD_OK)
             st = candidates(c, &ncand);

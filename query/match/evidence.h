@@ -65,11 +65,11 @@ jd_status evidence_add(jd_results *r, struct jd_hit *h, struct analyzer *a,
  * needs EVIDENCE_SHARED words in common, so a résumé heading such as
  * "EXPERIENCE" never stands for a whole requirement. */
 #define EVIDENCE_SHARED 2
-#define EVIDENCE_MIN 0.15
-#define GAP_MAX 0.10
+#define EVIDENCE_MIN    0.15
+#define GAP_MAX         0.10
 /* Lines compared with the items of one hit in all, and with one item at
  * least. */
-#define EVIDENCE_HIT_LINES ((size_t)1 << 17)
+#define EVIDENCE_HIT_LINES  ((size_t)1 << 17)
 #define EVIDENCE_ITEM_LINES 64
 
 #endif

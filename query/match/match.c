@@ -4,11 +4,11 @@
  */
 #include "jobdex.h"
 
-#include "indexer/util/buf.h"
 #include "indexer/store/db.h"
+#include "indexer/util/buf.h"
+#include "query/core/results.h"
 #include "query/match/evidence.h"
 #include "query/match/rank.h"
-#include "query/core/results.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -93,8 +93,7 @@ jd_match(jd_db *db, const char *text, size_t len,
                 if (norm.data[i] == ',' || norm.data[i] == ';')
                     norm.data[i] = '\n';
         if ((st = idf_init(&idf, db)) != JD_OK ||
-            (st = qlines_from_text(&lines, db->an, &idf, t, norm.len)) !=
-                JD_OK)
+            (st = qlines_from_text(&lines, db->an, &idf, t, norm.len)) != JD_OK)
             goto out;
     }
     st = run(db, &q, &opts->filter, NULL, opts->limit,
@@ -147,8 +146,8 @@ jd_similar(jd_db *db, const char *id, const struct jd_filter *f, size_t limit,
     if (st != JD_OK)
         goto out;
     if ((st = class_text(s, &text)) != JD_OK ||
-        (st = rank_query_build(&q, db->an, text.data ? text.data : "",
-                               text.len, false)) != JD_OK ||
+        (st = rank_query_build(&q, db->an, text.data ? text.data : "", text.len,
+                               false)) != JD_OK ||
         (st = surface_init(&words, db->an, text.data ? text.data : "",
                            text.len)) != JD_OK)
         goto out;

@@ -17,13 +17,13 @@
  */
 #include "query/match/rank.h"
 
+#include "indexer/model/model.h"
+#include "indexer/spec/record.h"
 #include "indexer/store/db.h"
+#include "indexer/store/schema.h"
 #include "query/core/filter.h"
 #include "query/core/results.h"
-#include "indexer/model/model.h"
 #include "query/match/parts.h"
-#include "indexer/store/schema.h"
-#include "indexer/spec/record.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -43,31 +43,75 @@ const struct rank_model rank_model = {
     .at =
         {
             {/* title-like */
-             .w_title = 8.0, .w_summary = 1.0, .w_duty = 0.0, .w_qual = 0.2,
-             .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
-             .item_weight = 0.0, .title_weight = 0.5, .model_weight = 0.8, .concept_weight = 0.3,
+             .w_title = 8.0,
+             .w_summary = 1.0,
+             .w_duty = 0.0,
+             .w_qual = 0.2,
+             .w_other = 0.0,
+             .phrase_boost = 1.0,
+             .pair_weight = 0.0,
+             .item_weight = 0.0,
+             .title_weight = 0.5,
+             .model_weight = 0.8,
+             .concept_weight = 0.3,
              .whole_weight = 0.25,
-             .k1 = 3.0, .b = 0.75,
-             .delta = 1.0, .item_knn = 0, .title_knn = 0, .gamma = 1,
-             .head_boost = 1.5, .oov_prefix = 0.6, .max_df = 1,
-             .max_terms = 64, .candidates = 100},
+             .k1 = 3.0,
+             .b = 0.75,
+             .delta = 1.0,
+             .item_knn = 0,
+             .title_knn = 0,
+             .gamma = 1,
+             .head_boost = 1.5,
+             .oov_prefix = 0.6,
+             .max_df = 1,
+             .max_terms = 64,
+             .candidates = 100},
             {/* sentence-like */
-             .w_title = 0.0, .w_summary = 1.0, .w_duty = 3.0, .w_qual = 0.0,
-             .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.5,
-             .item_weight = 0.0, .title_weight = 0.0, .model_weight = 0.3, .concept_weight = 1.6,
+             .w_title = 0.0,
+             .w_summary = 1.0,
+             .w_duty = 3.0,
+             .w_qual = 0.0,
+             .w_other = 0.0,
+             .phrase_boost = 1.0,
+             .pair_weight = 0.5,
+             .item_weight = 0.0,
+             .title_weight = 0.0,
+             .model_weight = 0.3,
+             .concept_weight = 1.6,
              .whole_weight = 0.25,
-             .k1 = 3.0, .b = 0.3,
-             .delta = 0.5, .item_knn = 0, .title_knn = 0, .gamma = 1,
-             .head_boost = 1, .oov_prefix = 0.6, .max_df = 1,
-             .max_terms = 64, .candidates = 100},
+             .k1 = 3.0,
+             .b = 0.3,
+             .delta = 0.5,
+             .item_knn = 0,
+             .title_knn = 0,
+             .gamma = 1,
+             .head_boost = 1,
+             .oov_prefix = 0.6,
+             .max_df = 1,
+             .max_terms = 64,
+             .candidates = 100},
             {/* paragraph-like */
-             .w_title = 5.0, .w_summary = 1.0, .w_duty = 2.0, .w_qual = 0.0,
-             .w_other = 0.0, .phrase_boost = 1.0, .pair_weight = 0.0,
-             .item_weight = 0.0, .title_weight = 1.0, .model_weight = 0.5, .concept_weight = 0.8,
+             .w_title = 5.0,
+             .w_summary = 1.0,
+             .w_duty = 2.0,
+             .w_qual = 0.0,
+             .w_other = 0.0,
+             .phrase_boost = 1.0,
+             .pair_weight = 0.0,
+             .item_weight = 0.0,
+             .title_weight = 1.0,
+             .model_weight = 0.5,
+             .concept_weight = 0.8,
              .whole_weight = 2.0,
-             .k1 = 2.0, .b = 0.75,
-             .delta = 0.0, .item_knn = 0, .title_knn = 0, .gamma = 1,
-             .head_boost = 1, .max_df = 1, .max_terms = 32,
+             .k1 = 2.0,
+             .b = 0.75,
+             .delta = 0.0,
+             .item_knn = 0,
+             .title_knn = 0,
+             .gamma = 1,
+             .head_boost = 1,
+             .max_df = 1,
+             .max_terms = 32,
              .candidates = 100},
         },
 };
@@ -180,9 +224,8 @@ params_for(size_t words)
     return p;
 }
 
-static const char *const field_prefix[] = {PREFIX_TITLE, PREFIX_SUMMARY,
-                                           PREFIX_DUTY, PREFIX_QUAL,
-                                           PREFIX_OTHER};
+static const char *const field_prefix[] = {
+    PREFIX_TITLE, PREFIX_SUMMARY, PREFIX_DUTY, PREFIX_QUAL, PREFIX_OTHER};
 
 static double
 field_weight(const struct rank_params *p, size_t f)
@@ -206,8 +249,8 @@ struct collect {
 };
 
 static int
-collect_term(void *ctx, const char *term, size_t len, size_t pos,
-             size_t start, size_t end)
+collect_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
+             size_t end)
 {
     (void)start;
     (void)end;
@@ -253,8 +296,7 @@ add_phrase(struct rank_query *q, struct collect *c)
             free(c->stems[i]);
         return JD_OK;
     }
-    struct rank_phrase *v =
-        realloc(q->phrases, (q->nphrases + 1) * sizeof(*v));
+    struct rank_phrase *v = realloc(q->phrases, (q->nphrases + 1) * sizeof(*v));
     if (!v)
         return JD_ERR_NOMEM;
     q->phrases = v;
@@ -365,8 +407,8 @@ rank_query_free(struct rank_query *q)
 #define MAX_PARTS 8
 
 jd_status
-rank_query_add_parts(struct rank_query *q, struct analyzer *a,
-                     const char *text, size_t len)
+rank_query_add_parts(struct rank_query *q, struct analyzer *a, const char *text,
+                     size_t len)
 {
     struct text_span *spans = NULL;
     size_t n = 0;
@@ -410,8 +452,8 @@ struct chosen {
     const char *stem;
     size_t len;
     double qtf, idf;
-    double boost;        /* head_boost for a title's head noun, else 1 */
-    size_t df[NFIELDS];  /* classes holding it, per field */
+    double boost;       /* head_boost for a title's head noun, else 1 */
+    size_t df[NFIELDS]; /* classes holding it, per field */
 };
 
 static int
@@ -521,8 +563,8 @@ class_df(jd_db *db, struct df_cache *cache, const char *stem, size_t len,
 #define OOV_PREFIX_MIN 5
 
 static jd_status
-choose_terms(jd_db *db, const struct rank_query *q,
-             const struct rank_params *p, struct chosen **out, size_t *n)
+choose_terms(jd_db *db, const struct rank_query *q, const struct rank_params *p,
+             struct chosen **out, size_t *n)
 {
     size_t classes;
     jd_status st = xs_doccount(db->classes, &classes, db->msg, sizeof(db->msg));
@@ -637,8 +679,7 @@ parts_room(struct xs_query ***parts, size_t n, size_t *cap)
 {
     if (n < *cap)
         return JD_OK;
-    struct xs_query **v =
-        realloc(*parts, *cap * 2 * sizeof(struct xs_query *));
+    struct xs_query **v = realloc(*parts, *cap * 2 * sizeof(struct xs_query *));
     if (!v)
         return JD_ERR_NOMEM;
     *parts = v;
@@ -705,8 +746,7 @@ pair_queries(const struct chosen *terms, size_t nterms,
                 (st = parts_room(parts, *n, cap)) != JD_OK)
                 continue;
             st = pair_query(field_prefix[f], a, b, gap,
-                            field_weight(p, f) * p->pair_weight,
-                            &(*parts)[*n]);
+                            field_weight(p, f) * p->pair_weight, &(*parts)[*n]);
             if (st == JD_OK)
                 (*n)++;
         }
@@ -734,8 +774,7 @@ class_query(const struct chosen *terms, size_t nterms,
             if (field_weight(p, f) > 0 && terms[i].df[f] > 0)
                 st = prefixed(field_prefix[f], terms[i].stem, terms[i].len,
                               (unsigned)terms[i].qtf,
-                              field_weight(p, f) * terms[i].boost,
-                              &parts[n++]);
+                              field_weight(p, f) * terms[i].boost, &parts[n++]);
     /* Adjacent query words, in order, in the fields where wording is
      * precise. */
     if (st == JD_OK && p->pair_weight > 0)
@@ -762,9 +801,8 @@ class_query(const struct chosen *terms, size_t nterms,
                 xs_query_free(words[w]);
             free(words);
             if (st == JD_OK) {
-                st = xs_query_scale(phrase,
-                                    field_weight(p, f) * p->phrase_boost,
-                                    &parts[n++]);
+                st = xs_query_scale(
+                    phrase, field_weight(p, f) * p->phrase_boost, &parts[n++]);
                 xs_query_free(phrase);
             }
         }
@@ -1156,8 +1194,8 @@ score_cands(jd_db *db, const struct rank_query *q, const struct scope *in,
     if (st != JD_OK || nterms == 0)
         goto out;
     for (size_t i = 0; i < nterms; i++) {
-        struct termmap_entry *e = termmap_get(used, terms[i].stem,
-                                              terms[i].len);
+        struct termmap_entry *e =
+            termmap_get(used, terms[i].stem, terms[i].len);
         if (!e) {
             st = JD_ERR_NOMEM;
             goto out;
@@ -1199,8 +1237,8 @@ score_cands(jd_db *db, const struct rank_query *q, const struct scope *in,
 
     if (p->item_weight > 0 &&
         (st = best_items(db, p, terms, nterms, f, exclude_id, in->pool_items,
-                         "duties", want, cands,
-                         offsetof(struct cand, item))) != JD_OK)
+                         "duties", want, cands, offsetof(struct cand, item))) !=
+            JD_OK)
         goto out;
     if (p->title_weight > 0 &&
         (st = best_items(db, p, terms, nterms, f, exclude_id, in->pool_items,
@@ -1213,10 +1251,10 @@ score_cands(jd_db *db, const struct rank_query *q, const struct scope *in,
         goto out;
 
     for (size_t i = 0; i < cands->n; i++)
-        cands->v[i].score = cands->v[i].cls + p->item_weight * cands->v[i].item +
-                            p->title_weight * cands->v[i].title +
-                            p->model_weight * cands->v[i].model +
-                            p->concept_weight * cands->v[i].concept;
+    cands->v[i].score = cands->v[i].cls + p->item_weight * cands->v[i].item +
+                        p->title_weight * cands->v[i].title +
+                        p->model_weight * cands->v[i].model +
+                        p->concept_weight * cands->v[i].concept;
 out:
     xs_query_free(cq);
     free(terms);
@@ -1256,8 +1294,8 @@ add_parts(jd_db *db, const struct rank_query *q, const struct scope *in,
         st = score_cands(db, &q->parts[i], &part_in, limit, &used, &pc, &pm,
                          &total, &model_used);
         for (size_t k = 0; k < pc.n && st == JD_OK; k++) {
-            const struct termmap_entry *e = termmap_find(
-                &cands->index, pc.v[k].id, strlen(pc.v[k].id));
+            const struct termmap_entry *e =
+                termmap_find(&cands->index, pc.v[k].id, strlen(pc.v[k].id));
             if (e && e->value > 0)
                 cands->v[(size_t)e->value - 1].score += pc.v[k].score;
         }
@@ -1280,8 +1318,8 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
     struct scope in = {f, exclude_id, NULL, NULL};
     size_t total = 0;
     bool model_used = false;
-    jd_status st = score_cands(db, q, &in, limit, used, &cands, &cm, &total,
-                               &model_used);
+    jd_status st =
+        score_cands(db, q, &in, limit, used, &cands, &cm, &total, &model_used);
     bool parted = st == JD_OK && q->nparts > 0 && cands.n > 0;
     if (parted)
         st = add_parts(db, q, &in, limit, params_for(q->qtf.n).whole_weight,
@@ -1302,7 +1340,7 @@ rank_run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
             h->model = cands.v[i].model;
             const struct df_cache *cache = db->query_cache;
             if (model_concepts(cache->model) > 0)
-                h->concepts = cands.v[i].concept;
+            h->concepts = cands.v[i].concept;
         }
         if (cands.v[i].hit < 0)
             continue; /* found by its items only: rank_describe reads it */
@@ -1428,10 +1466,10 @@ rank_describe(jd_db *db, jd_results *r, const struct termmap *used,
                               : coverage >= 0.3 && lead >= 0.03 ? "medium"
                                                                 : "review";
         } else {
-            hit->confidence = hit->percent >= 90 && coverage >= 0.3 &&
-                                      coverage_top >= 0.3
-                                  ? "medium"
-                                  : "review";
+            hit->confidence =
+                hit->percent >= 90 && coverage >= 0.3 && coverage_top >= 0.3
+                    ? "medium"
+                    : "review";
         }
     }
     return JD_OK;

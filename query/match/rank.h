@@ -5,8 +5,8 @@
 #ifndef JD_RANK_H
 #define JD_RANK_H
 
-#include "jobdex.h"
 #include "indexer/util/termmap.h"
+#include "jobdex.h"
 #include "query/match/tfidf.h"
 
 /* What to rank with: stem counts, and phrases (from keywords). */
@@ -21,11 +21,11 @@ struct rank_query {
     char *head;         /* the last content word's stem, or NULL */
     struct rank_phrase *phrases;
     size_t nphrases;
-    struct rank_phrase seq; /* free text: its stems in order, for word
-                               pairs (window unused) */
-    size_t *seq_pos;        /* each stem's position in the text */
-    size_t words; /* words in the query text, stop words included */
-    size_t terms; /* its searchable words: stop words not counted */
+    struct rank_phrase seq;   /* free text: its stems in order, for word
+                                 pairs (window unused) */
+    size_t *seq_pos;          /* each stem's position in the text */
+    size_t words;             /* words in the query text, stop words included */
+    size_t terms;             /* its searchable words: stop words not counted */
     struct rank_query *parts; /* a résumé's paragraphs and list items,
                                  each ranked on its own (parts.h) */
     size_t nparts;
@@ -47,32 +47,32 @@ jd_status rank_query_add_parts(struct rank_query *q, struct analyzer *a,
  * matching ranks"). */
 struct rank_params {
     double w_title, w_summary, w_duty, w_qual, w_other; /* field weights */
-    double phrase_boost; /* weight of a keyword phrase over its words */
-    double pair_weight;  /* weight of two adjacent query words found
-                            next to each other, in order, in a field */
-    double item_weight;  /* share of the best duties' score */
-    double title_weight; /* share of the best title's score */
-    double model_weight; /* weight of the class model's probability,
-                            relative to the best class's (model.h) */
+    double phrase_boost;   /* weight of a keyword phrase over its words */
+    double pair_weight;    /* weight of two adjacent query words found
+                              next to each other, in order, in a field */
+    double item_weight;    /* share of the best duties' score */
+    double title_weight;   /* share of the best title's score */
+    double model_weight;   /* weight of the class model's probability,
+                              relative to the best class's (model.h) */
     double concept_weight; /* weight of the class's cosine with the query
                               in the model's concept space, relative to
                               the best class's (concepts.h) */
-    double whole_weight; /* weight of the whole text's scores when its
-                            parts are ranked too (rank_query_add_parts) */
-    double k1, b;        /* BM25 */
-    double delta;        /* BM25+ lower bound; 0: plain BM25 */
-    double item_knn;     /* duties that vote per query; 0: best only */
-    double title_knn;    /* titles that vote per query; 0: best only */
-    double gamma;        /* sharpness of the votes */
-    double head_boost;   /* weight of the last word (a title's head noun) */
-    double oov_prefix;   /* weight of a stand-in for a word no class has:
-                            the longest word it starts with; 0: none */
-    double idf_power;    /* each word weighs idf^idf_power more: > 0
-                            favours the rare, telling words */
-    double max_df;       /* words in more than this share of the classes
-                            are dropped (while others remain) */
-    double max_terms;    /* most informative query words kept */
-    double candidates;   /* classes (and titles) scored in full */
+    double whole_weight;   /* weight of the whole text's scores when its
+                              parts are ranked too (rank_query_add_parts) */
+    double k1, b;          /* BM25 */
+    double delta;          /* BM25+ lower bound; 0: plain BM25 */
+    double item_knn;       /* duties that vote per query; 0: best only */
+    double title_knn;      /* titles that vote per query; 0: best only */
+    double gamma;          /* sharpness of the votes */
+    double head_boost;     /* weight of the last word (a title's head noun) */
+    double oov_prefix;     /* weight of a stand-in for a word no class has:
+                              the longest word it starts with; 0: none */
+    double idf_power;      /* each word weighs idf^idf_power more: > 0
+                              favours the rare, telling words */
+    double max_df;         /* words in more than this share of the classes
+                              are dropped (while others remain) */
+    double max_terms;      /* most informative query words kept */
+    double candidates;     /* classes (and titles) scored in full */
 };
 
 struct rank_model {

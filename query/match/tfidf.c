@@ -115,8 +115,8 @@ tvec_free(struct tvec *v)
 }
 
 static int
-note_surface(void *ctx, const char *term, size_t len, size_t pos,
-             size_t start, size_t end)
+note_surface(void *ctx, const char *term, size_t len, size_t pos, size_t start,
+             size_t end)
 {
     (void)pos;
     struct surface *s = ctx;
@@ -143,8 +143,7 @@ surface_init(struct surface *s, struct analyzer *a, const char *text,
 }
 
 const char *
-surface_word(const struct surface *s, const char *stem, char *buf,
-             size_t size)
+surface_word(const struct surface *s, const char *stem, char *buf, size_t size)
 {
     size_t n = strlen(stem);
     const struct termmap_entry *a = s ? termmap_find(&s->start, stem, n) : NULL;

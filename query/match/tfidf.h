@@ -7,8 +7,8 @@
 #define JD_TFIDF_H
 
 #include "indexer/text/analyze.h"
-#include "jobdex.h"
 #include "indexer/util/termmap.h"
+#include "jobdex.h"
 
 struct jd_db;
 
@@ -42,8 +42,8 @@ struct surface {
     struct termmap start, len; /* stem -> byte offset, byte length */
 };
 
-jd_status surface_init(struct surface *s, struct analyzer *a,
-                       const char *text, size_t len);
+jd_status surface_init(struct surface *s, struct analyzer *a, const char *text,
+                       size_t len);
 /* The word for STEM in lower case (copied into BUF), or STEM itself. */
 const char *surface_word(const struct surface *s, const char *stem, char *buf,
                          size_t size);

@@ -17,12 +17,12 @@
  */
 #include "jobdex.h"
 
-#include "indexer/util/arena.h"
+#include "indexer/spec/record.h"
 #include "indexer/store/db.h"
 #include "indexer/store/schema.h"
-#include "query/overlap/simjoin.h"
-#include "indexer/spec/record.h"
+#include "indexer/util/arena.h"
 #include "indexer/util/termmap.h"
+#include "query/overlap/simjoin.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -306,8 +306,8 @@ add_item(struct ov *v, const char *parent, const char *list, size_t idx,
     it->list = list;
     it->idx = idx;
     /* A class without department or series is its own department. */
-    it->cls = intern_class(v, parent, p->dept ? p->dept : it->title,
-                           p->jurisdiction);
+    it->cls =
+        intern_class(v, parent, p->dept ? p->dept : it->title, p->jurisdiction);
     if (!it->id || it->cls == SIZE_MAX)
         return JD_ERR_NOMEM;
     st = item_terms(v, it, tf);
@@ -421,8 +421,7 @@ keep_pair(void *ctx, size_t i, size_t j, double sim)
         v->pairs = p;
         v->cappairs = cap;
     }
-    v->pairs[v->npairs++] = (struct pair){(uint32_t)i, (uint32_t)j,
-                                          (float)sim};
+    v->pairs[v->npairs++] = (struct pair){(uint32_t)i, (uint32_t)j, (float)sim};
     return 0;
 }
 
@@ -811,8 +810,11 @@ make_group(struct ov *v, const struct comp *c, bool centre_first,
     for (size_t a = 0; a < c->n; a++) {
         const struct oitem *it = &v->items[c->m[a]];
         m[a] = (struct jd_overlap_member){
-            it->id, it->title, it->jurisdiction, it->dept, it->list, it->kind,
-            it->text, it->n, it->line, a == best ? 1.0 : cosine(it, centre)};
+            it->id,           it->title,
+            it->jurisdiction, it->dept,
+            it->list,         it->kind,
+            it->text,         it->n,
+            it->line,         a == best ? 1.0 : cosine(it, centre)};
     }
     /* Centre first, then by similarity, then by class id. */
     struct jd_overlap_member tmp = m[0];
@@ -848,8 +850,9 @@ by_size_and_spread(const void *x, const void *y)
     if (a->g.classes != b->g.classes)
         return a->g.classes > b->g.classes ? -1 : 1;
     int c = strcmp(a->g.members[0].id, b->g.members[0].id);
-    return c ? c : (a->g.members[0].n > b->g.members[0].n) -
-                       (a->g.members[0].n < b->g.members[0].n);
+    return c ? c
+             : (a->g.members[0].n > b->g.members[0].n) -
+                   (a->g.members[0].n < b->g.members[0].n);
 }
 
 static int
@@ -875,8 +878,8 @@ by_count(const void *x, const void *y)
 static jd_status
 matrix(struct ov *v, const struct comp *c, size_t nc, jd_overlap *out)
 {
-    const size_t *key = v->o->across == JD_ACROSS_JURISDICTION ? v->class_jur
-                                                               : v->class_dept;
+    const size_t *key =
+        v->o->across == JD_ACROSS_JURISDICTION ? v->class_jur : v->class_dept;
     struct termmap cells = {NULL, 0, 0};
     jd_status st = JD_OK;
     size_t *ks = NULL;
@@ -1011,9 +1014,10 @@ build(struct ov *v, jd_overlap *out)
             goto out;
         }
         for (size_t g = 0; g < ngc; g++)
-            r[g] = (struct ranked){groups[g], o->across == JD_ACROSS_JURISDICTION
-                                                  ? groups[g].jurisdictions
-                                                  : groups[g].departments};
+            r[g] =
+                (struct ranked){groups[g], o->across == JD_ACROSS_JURISDICTION
+                                               ? groups[g].jurisdictions
+                                               : groups[g].departments};
         qsort(r, ngc, sizeof(*r), by_size_and_spread);
         for (size_t g = 0; g < ngc; g++)
             groups[g] = r[g].g;

@@ -54,8 +54,8 @@ simjoin(const struct sparse *v, size_t n, size_t nterms, double tau,
     }
     /* RUN_END[J]: the first vector after J's run of its group. */
     for (size_t i = n; group && i-- > 0;)
-        run_end[i] = i + 1 < n && group[i + 1] == group[i] ? run_end[i + 1]
-                                                            : i + 1;
+        run_end[i] =
+            i + 1 < n && group[i + 1] == group[i] ? run_end[i + 1] : i + 1;
     /* Postings in item order, so "items after I" is a suffix. */
     for (size_t i = 0; i < n; i++)
         for (uint32_t k = 0; k < v[i].n; k++)
@@ -65,7 +65,8 @@ simjoin(const struct sparse *v, size_t n, size_t nterms, double tau,
     for (size_t i = 0; i < n; i++)
         for (uint32_t k = 0; k < v[i].n; k++) {
             uint32_t t = v[i].t[k];
-            post[start[t] + fill[t]++] = (struct posting){(uint32_t)i, v[i].w[k]};
+            post[start[t] + fill[t]++] =
+                (struct posting){(uint32_t)i, v[i].w[k]};
         }
 
     for (size_t i = 0; i < n && st == JD_OK; i++) {

@@ -6,13 +6,13 @@
  */
 #include "jobdex.h"
 
+#include "indexer/spec/json.h"
 #include "indexer/store/db.h"
+#include "indexer/store/schema.h"
+#include "indexer/util/termmap.h"
 #include "query/core/filter.h"
 #include "query/core/results.h"
-#include "indexer/store/schema.h"
 #include "query/search/snippet.h"
-#include "indexer/spec/json.h"
-#include "indexer/util/termmap.h"
 
 #include <string.h>
 
@@ -52,8 +52,8 @@ add_matching(void *ctx, const char *term, size_t len, size_t freq)
 
 /* Load hit I of M as a record and add it, with snippets, to R. */
 static jd_status
-add_hit(jd_db *db, struct xs_mset *m, size_t i,
-        const struct snippet_query *sq, jd_results *r)
+add_hit(jd_db *db, struct xs_mset *m, size_t i, const struct snippet_query *sq,
+        jd_results *r)
 {
     jd_status st = xs_mset_data(m, i, &db->scratch, db->msg, sizeof(db->msg));
     if (st != JD_OK)
@@ -139,8 +139,8 @@ revision_recycled(const jd_db *db, jd_status st)
 }
 
 jd_status
-jd_search(jd_db *db, const char *query, const struct jd_filter *f,
-          size_t limit, jd_results **out)
+jd_search(jd_db *db, const char *query, const struct jd_filter *f, size_t limit,
+          jd_results **out)
 {
     jd_status st = search_once(db, query, f, limit, out);
     for (int i = 0; i < SEARCH_RETRIES && revision_recycled(db, st); i++) {

@@ -5,10 +5,10 @@
  */
 #include "query/search/snippet.h"
 
-#include "query/core/results.h"
-#include "indexer/store/schema.h"
 #include "indexer/spec/record.h"
+#include "indexer/store/schema.h"
 #include "indexer/store/xapian_shim.h"
+#include "query/core/results.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +58,7 @@ struct leaf_sets {
 };
 
 static int
-on_leaf(void *ctx, const char *term, size_t len, bool in_phrase,
-        bool wildcard)
+on_leaf(void *ctx, const char *term, size_t len, bool in_phrase, bool wildcard)
 {
     struct leaf_sets *s = ctx;
     struct termmap *m = wildcard    ? s->wildcards
@@ -189,8 +188,8 @@ mark_phrase(struct tokens *t, const struct snippet_phrase *p)
 jd_status
 snippet_spans(jd_results *r, struct analyzer *a, const char *text,
               const char *prefix, const struct termmap *terms,
-              const struct snippet_query *sq, struct jd_span **out,
-              size_t *n, size_t *distinct)
+              const struct snippet_query *sq, struct jd_span **out, size_t *n,
+              size_t *distinct)
 {
     struct tokens t = {prefix, NULL, 0, 0};
     size_t pos = 0;
@@ -265,9 +264,8 @@ struct cand_list {
 
 static jd_status
 consider(jd_results *r, struct analyzer *a, const struct termmap *terms,
-         const struct snippet_query *sq, struct cand_list *cl,
-         const char *list, const struct jd_item *it, const char *text,
-         size_t order)
+         const struct snippet_query *sq, struct cand_list *cl, const char *list,
+         const struct jd_item *it, const char *text, size_t order)
 {
     struct jd_span *spans;
     size_t n, distinct;
@@ -366,8 +364,8 @@ snippets_add(jd_results *r, struct jd_hit *h, struct analyzer *a,
         st = consider(r, a, terms, sq, &cl, "summary", NULL, s->summary,
                       w.order++);
     if (st == JD_OK && s->distinguishing)
-        st = consider(r, a, terms, sq, &cl, "summary", NULL,
-                      s->distinguishing, w.order++);
+        st = consider(r, a, terms, sq, &cl, "summary", NULL, s->distinguishing,
+                      w.order++);
     if (st == JD_OK && cl.n > 0) {
         qsort(cl.v, cl.n, sizeof(*cl.v), cmp_candidate);
         size_t k = cl.n < max ? cl.n : max;

@@ -6,8 +6,8 @@
 #define JD_SNIPPET_H
 
 #include "indexer/text/analyze.h"
-#include "jobdex.h"
 #include "indexer/util/termmap.h"
+#include "jobdex.h"
 
 /* The field prefix (schema.h) that the text of LIST was indexed under:
  * "duties" -> "D", "knowledge" -> "K", "summary" -> "S" ... */

@@ -122,7 +122,8 @@ ref_add(void *ctx, jd_spec *s)
 static jd_status
 ref_file(void *ctx, const char *path, const char *folder)
 {
-    struct jd_parse_opts o = {.format = JD_FORMAT_AUTO, .folder_jurisdiction = folder};
+    struct jd_parse_opts o = {.format = JD_FORMAT_AUTO,
+                              .folder_jurisdiction = folder};
     struct jd_parse_sink sink = {ref_add, NULL, ctx};
     char why[256];
     return jd_parse_file(path, &o, &sink, why, sizeof(why));

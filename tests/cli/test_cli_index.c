@@ -131,8 +131,8 @@ test_cli_index_then_dump_round_trips_through_jsonl(void **state)
     char *first = strdup(r.out);
     tu_run_free(&r);
 
-    const char *index[] = {"jobdex-index", "-d", f->db, "--format", "jsonl",
-                           jsonl, NULL};
+    const char *index[] = {"jobdex-index", "-d",  f->db, "--format",
+                           "jsonl",        jsonl, NULL};
     tu_run(index, NULL, &r);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.err, "indexed 5 records from 1 file "));
@@ -158,7 +158,10 @@ test_cli_index_reports_each_bad_input_and_indexes_the_rest(void **state)
     char *seed = tu_read("corpus/st-louis/internet-services-manager.txt", NULL);
     free(tu_write(in, "good.txt", seed, strlen(seed)));
     free(tu_write(in, "empty.txt", "", 0));
-    free(tu_write(in, "binary.txt", "\x7f" "ELF\0\0\0\x02", 8));
+    free(tu_write(in, "binary.txt",
+                  "\x7f"
+                  "ELF\0\0\0\x02",
+                  8));
     free(tu_write(in, "latin1.txt", "TITLE: Caf\xe9 Manager\n", 20));
     size_t big = 50u << 20;
     char *line = malloc(big);
@@ -181,8 +184,8 @@ test_cli_index_reports_each_bad_input_and_indexes_the_rest(void **state)
     snprintf(missing, sizeof(missing), "%s/no-such-file.txt", f->dir);
 
     struct tu_run r;
-    const char *argv[] = {"jobdex-index", "-d", f->db, in, missing,
-                          unreadable, NULL};
+    const char *argv[] = {"jobdex-index", "-d",       f->db, in,
+                          missing,        unreadable, NULL};
     tu_run(argv, NULL, &r);
     assert_int_equal(r.status, 1);
     assert_int_equal(tu_count_lines(r.err, "empty.txt': empty file"), 1);

@@ -16,10 +16,10 @@
 #define _GNU_SOURCE
 #include "jobdex.h"
 
-#include "indexer/util/buf.h"
 #include "indexer/store/schema.h"
-#include "testutil.h"
 #include "indexer/store/xapian_shim.h"
+#include "indexer/util/buf.h"
+#include "testutil.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -515,8 +515,8 @@ dumped_id(const char *out, const char *name)
 static void
 assert_shown(const char *db, const char *id)
 {
-    const char *argv[] = {"jobdex-query", "-d", db, "-f", "json", "show", id,
-                          NULL};
+    const char *argv[] = {"jobdex-query", "-d",   db, "-f",
+                          "json",         "show", id, NULL};
     struct tu_run r;
     tu_run(argv, NULL, &r);
     if (r.status != 0)

@@ -84,8 +84,7 @@ counts(const char *path, size_t *classes, size_t *items)
 static char *
 query(const char *db, const char *first, ...)
 {
-    const char *argv[16] = {"jobdex-query", "-d", db, "-f", "json", "-n",
-                            "20"};
+    const char *argv[16] = {"jobdex-query", "-d", db, "-f", "json", "-n", "20"};
     size_t n = 7;
     va_list ap;
     va_start(ap, first);
@@ -109,7 +108,8 @@ test_parallel_index_answers_as_one_worker_does(void **state)
     struct fixture *f = *state;
     tu_gen_specs(f->specs, 0, 300, 7);
     assert_int_equal(index_with("-d", f->one, f->specs, (char *)NULL), 0);
-    assert_int_equal(index_with("-j", "3", "-d", f->many, f->specs, (char *)NULL), 0);
+    assert_int_equal(
+        index_with("-j", "3", "-d", f->many, f->specs, (char *)NULL), 0);
     size_t c1, i1, c3, i3;
     counts(f->one, &c1, &i1);
     counts(f->many, &c3, &i3);
@@ -117,7 +117,8 @@ test_parallel_index_answers_as_one_worker_does(void **state)
     assert_int_equal(c3, c1);
     assert_int_equal(i3, i1);
     /* Same statistics, same scores: byte-identical answers. */
-    const char *searches[] = {"budget", "title:analyst OR duty:\"prepares reports\"",
+    const char *searches[] = {"budget",
+                              "title:analyst OR duty:\"prepares reports\"",
                               "report* AND NOT budget"};
     for (size_t k = 0; k < sizeof(searches) / sizeof(searches[0]); k++) {
         char *a = query(f->one, "search", searches[k], (char *)NULL);
@@ -148,13 +149,15 @@ test_parallel_reindex_replaces_what_the_index_held(void **state)
 {
     struct fixture *f = *state;
     tu_gen_specs(f->specs, 0, 200, 7);
-    assert_int_equal(index_with("-j", "2", "-d", f->many, f->specs, (char *)NULL), 0);
+    assert_int_equal(
+        index_with("-j", "2", "-d", f->many, f->specs, (char *)NULL), 0);
     size_t c, i;
     counts(f->many, &c, &i);
     assert_int_equal(c, 200);
     /* 100 new specs and the 200 again: 300 records, no duplicates. */
     tu_gen_specs(f->specs, 200, 100, 7);
-    assert_int_equal(index_with("-j", "2", "-d", f->many, f->specs, (char *)NULL), 0);
+    assert_int_equal(
+        index_with("-j", "2", "-d", f->many, f->specs, (char *)NULL), 0);
     assert_int_equal(index_with("-d", f->one, f->specs, (char *)NULL), 0);
     size_t c1, i1;
     counts(f->many, &c, &i);
@@ -163,23 +166,23 @@ test_parallel_reindex_replaces_what_the_index_held(void **state)
     assert_int_equal(c, c1);
     assert_int_equal(i, i1);
     /* And once more, all known: still 300. */
-    assert_int_equal(index_with("-j", "4", "-d", f->many, f->specs, (char *)NULL), 0);
+    assert_int_equal(
+        index_with("-j", "4", "-d", f->many, f->specs, (char *)NULL), 0);
     counts(f->many, &c, &i);
     assert_int_equal(c, 300);
     assert_int_equal(i, i1);
 }
 
-static const char spec_text[] =
-    "CITY OF RIVERTON\n"
-    "%s\n"
-    "Class Code: 4242\n"
-    "\n"
-    "DEFINITION\n"
-    "Performs %s work.\n"
-    "\n"
-    "EXAMPLES OF DUTIES\n"
-    "1. Keeps the %s records.\n"
-    "2. Answers questions from the public.\n";
+static const char spec_text[] = "CITY OF RIVERTON\n"
+                                "%s\n"
+                                "Class Code: 4242\n"
+                                "\n"
+                                "DEFINITION\n"
+                                "Performs %s work.\n"
+                                "\n"
+                                "EXAMPLES OF DUTIES\n"
+                                "1. Keeps the %s records.\n"
+                                "2. Answers questions from the public.\n";
 
 static void
 write_spec(const char *dir, const char *name, const char *title,

@@ -154,12 +154,14 @@ test_query_search_grade_range_keeps_only_classes_in_range(void **state)
     assert_int_equal(json_array_size(json_object_get(j, "results")), 5);
     json_decref(j);
     tu_run_free(&r);
-    query(&r, NULL, "-f", "json", "search", "city", "--grade", "30..40", (char *)NULL);
+    query(&r, NULL, "-f", "json", "search", "city", "--grade", "30..40",
+          (char *)NULL);
     j = parse_json(r.out);
     assert_int_equal(json_array_size(json_object_get(j, "results")), 1);
     json_decref(j);
     tu_run_free(&r);
-    query(&r, NULL, "-f", "json", "search", "city", "--grade", "55..", (char *)NULL);
+    query(&r, NULL, "-f", "json", "search", "city", "--grade", "55..",
+          (char *)NULL);
     j = parse_json(r.out);
     assert_int_equal(json_array_size(json_object_get(j, "results")), 3);
     json_decref(j);
@@ -176,8 +178,8 @@ test_query_search_exit_statuses(void **state)
     tu_run_free(&r);
     query(&r, NULL, "search", "budget AND", (char *)NULL);
     assert_int_equal(r.status, 2);
-    assert_true(strncmp(r.err, "jobdex-query: invalid query 'budget AND': ",
-                        42) == 0);
+    assert_true(
+        strncmp(r.err, "jobdex-query: invalid query 'budget AND': ", 42) == 0);
     tu_run_free(&r);
     query(&r, NULL, "search", "the", (char *)NULL);
     assert_int_equal(r.status, 2);
@@ -187,8 +189,8 @@ test_query_search_exit_statuses(void **state)
     assert_int_equal(r.status, 2);
     assert_non_null(strstr(r.err, "unknown command 'frobnicate'"));
     tu_run_free(&r);
-    const char *missing[] = {"jobdex-query", "-d", "/nonexistent/x.db",
-                             "stats", NULL};
+    const char *missing[] = {"jobdex-query", "-d", "/nonexistent/x.db", "stats",
+                             NULL};
     tu_run(missing, NULL, &r);
     assert_int_equal(r.status, 3);
     assert_string_equal(r.err, "jobdex-query: cannot open index "
@@ -580,15 +582,16 @@ test_query_match_resume_explains_with_real_duties_and_lines(void **state)
             duties++;
             assert_true(n >= 1 && n <= spec->duties.len);
             assert_string_equal(item, spec->duties.v[n - 1].text);
-            assert_int_equal(json_integer_value(json_object_get(e, "item_line")),
-                             spec->duties.v[n - 1].line);
+            assert_int_equal(
+                json_integer_value(json_object_get(e, "item_line")),
+                spec->duties.v[n - 1].line);
         }
         unsigned qline =
             (unsigned)json_integer_value(json_object_get(e, "query_line"));
         char *want = resume_line(qline);
         assert_non_null(want);
-        assert_non_null(strstr(want, json_string_value(json_object_get(
-                                         e, "query_text"))));
+        assert_non_null(
+            strstr(want, json_string_value(json_object_get(e, "query_text"))));
         free(want);
     }
     assert_true(duties >= 4);
@@ -619,7 +622,8 @@ test_query_match_keywords_rank_community_engagement_first(void **state)
     (void)state;
     struct tu_run r;
     query(&r, NULL, "-f", "json", "match", "--keywords",
-          "grant programs, neighborhood associations, public outreach", (char *)NULL);
+          "grant programs, neighborhood associations, public outreach",
+          (char *)NULL);
     assert_int_equal(r.status, 0);
     json_t *j = parse_json(r.out);
     assert_string_equal(result_id(j, 0),
@@ -656,7 +660,8 @@ test_query_match_batch_answers_each_line_in_order(void **state)
         "{\"id\": 7, \"text\": \"website content management system\"}\n"
         "{\"id\": \"c\", \"text\": \"the of and\"}\n";
     struct tu_run r;
-    query(&r, in, "-f", "json", "-n", "2", "match", "--batch", "-", (char *)NULL);
+    query(&r, in, "-f", "json", "-n", "2", "match", "--batch", "-",
+          (char *)NULL);
     assert_int_equal(r.status, 1); /* two lines could not be answered */
     assert_int_equal(tu_count_lines(r.out, "{\"query\""), 4);
     char *save, *copy = strdup(r.out);
@@ -706,8 +711,7 @@ mixed_batch(void)
                      i);
         else
             snprintf(line, sizeof(line),
-                     "{\"id\": \"q%d\", \"text\": \"%s\"}\n", i,
-                     texts[i % 5]);
+                     "{\"id\": \"q%d\", \"text\": \"%s\"}\n", i, texts[i % 5]);
         assert_int_equal(buf_puts(&b, line), JD_OK);
         if (i % 10 == 3)
             assert_int_equal(buf_puts(&b, "\n"), JD_OK); /* a blank line */
@@ -718,8 +722,7 @@ mixed_batch(void)
 /* -j N writes byte for byte what one process writes, in every format,
  * from a file or standard input, with the same exit status. */
 static void
-test_query_match_batch_in_workers_writes_what_one_process_writes(
-    void **state)
+test_query_match_batch_in_workers_writes_what_one_process_writes(void **state)
 {
     (void)state;
     char *in = mixed_batch();
@@ -729,10 +732,10 @@ test_query_match_batch_in_workers_writes_what_one_process_writes(
         struct tu_run one, two, three, piped;
         query(&one, NULL, "-f", formats[f], "match", "--batch", path,
               (char *)NULL);
-        query(&two, NULL, "-f", formats[f], "match", "--batch", path, "-j",
-              "2", (char *)NULL);
-        query(&three, NULL, "-f", formats[f], "--jobs", "3", "match",
-              "--batch", path, (char *)NULL);
+        query(&two, NULL, "-f", formats[f], "match", "--batch", path, "-j", "2",
+              (char *)NULL);
+        query(&three, NULL, "-f", formats[f], "--jobs", "3", "match", "--batch",
+              path, (char *)NULL);
         query(&piped, in, "-f", formats[f], "match", "--batch", "-", "-j", "2",
               (char *)NULL);
         assert_int_equal(one.status, 1); /* some lines rejected */
@@ -1116,8 +1119,8 @@ test_query_similar_excludes_itself_and_shows_shared_duties(void **state)
     for (size_t i = 0; i < json_array_size(res); i++) {
         json_t *ev = json_object_get(json_array_get(res, i), "evidence");
         for (size_t k = 0; k < json_array_size(ev); k++)
-            shared |= json_integer_value(json_object_get(
-                          json_array_get(ev, k), "query_line")) == 10;
+            shared |= json_integer_value(json_object_get(json_array_get(ev, k),
+                                                         "query_line")) == 10;
     }
     assert_true(shared);
     json_decref(j);
@@ -1187,11 +1190,13 @@ test_query_every_command_has_json_and_csv_with_header(void **state)
     };
     for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
         struct tu_run r;
-        query(&r, NULL, "-f", "json", cmds[c][0], cmds[c][1], cmds[c][2], (char *)NULL);
+        query(&r, NULL, "-f", "json", cmds[c][0], cmds[c][1], cmds[c][2],
+              (char *)NULL);
         assert_int_equal(r.status, 0);
         json_decref(parse_json(r.out));
         tu_run_free(&r);
-        query(&r, NULL, "-f", "csv", cmds[c][0], cmds[c][1], cmds[c][2], (char *)NULL);
+        query(&r, NULL, "-f", "csv", cmds[c][0], cmds[c][1], cmds[c][2],
+              (char *)NULL);
         assert_int_equal(r.status, 0);
         const char *nl = strstr(r.out, "\r\n");
         assert_non_null(nl);
@@ -1235,8 +1240,7 @@ test_query_overlap_groups_shared_duties_and_sets_boilerplate_apart(void **state)
         json_t *g = group_with(groups, ist, n);
         assert_non_null(g);
         assert_ptr_equal(g, group_with(groups, cec, n));
-        assert_true(json_integer_value(json_object_get(g, "departments")) >=
-                    2);
+        assert_true(json_integer_value(json_object_get(g, "departments")) >= 2);
     }
     /* "Performs other duties as required" is boilerplate, not a group. */
     assert_null(group_with(groups, ist, 12));

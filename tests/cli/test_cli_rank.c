@@ -156,12 +156,11 @@ test_rank_unknown_word_stands_in_by_its_known_start(void **state)
 
 /* $JOBDEX_RANK settings that leave out the whole class model, its
  * softmax part, or its concept space. */
-#define NO_MODEL                                                        \
-    "s.model_weight=0,m.model_weight=0,l.model_weight=0,"                 \
+#define NO_MODEL                                                               \
+    "s.model_weight=0,m.model_weight=0,l.model_weight=0,"                      \
     "s.concept_weight=0,m.concept_weight=0,l.concept_weight=0"
-#define NO_SOFTMAX "s.model_weight=0,m.model_weight=0,l.model_weight=0"
-#define NO_CONCEPTS                                                     \
-    "s.concept_weight=0,m.concept_weight=0,l.concept_weight=0"
+#define NO_SOFTMAX  "s.model_weight=0,m.model_weight=0,l.model_weight=0"
+#define NO_CONCEPTS "s.concept_weight=0,m.concept_weight=0,l.concept_weight=0"
 
 /* The JSON of `match [FLAG] -` given TEXT (the caller frees it), ranked
  * with $JOBDEX_RANK set to RANK unless it is NULL. */
@@ -171,9 +170,9 @@ match_json_flag(const char *db, const char *text, const char *rank,
 {
     if (rank)
         setenv("JOBDEX_RANK", rank, 1);
-    const char *argv[] = {"jobdex-query", "-d",           db,
-                          "-f",           "json",         "match",
-                          flag ? flag : "-", flag ? "-" : NULL, NULL};
+    const char *argv[] = {
+        "jobdex-query",    "-d", db, "-f", "json", "match", flag ? flag : "-",
+        flag ? "-" : NULL, NULL};
     struct tu_run r;
     tu_run(argv, text, &r);
     unsetenv("JOBDEX_RANK");

@@ -17,8 +17,8 @@
 #include "jobdex.h"
 
 #include "indexer/store/schema.h"
-#include "testutil.h"
 #include "indexer/store/xapian_shim.h"
+#include "testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -51,8 +51,8 @@ fuzz_check_round_trip(const jd_spec *s, const char *source, jd_buf *first,
     FUZZ_CHECK(jd_spec_to_json(back, second) == JD_OK);
     if (first->len != second->len ||
         memcmp(first->data, second->data, first->len) != 0)
-        fprintf(stderr, "round trip changed the record:\n%s\n%s\n",
-                first->data, second->data);
+        fprintf(stderr, "round trip changed the record:\n%s\n%s\n", first->data,
+                second->data);
     FUZZ_CHECK(first->len == second->len &&
                memcmp(first->data, second->data, first->len) == 0);
     jd_spec_free(back);

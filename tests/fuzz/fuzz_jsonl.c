@@ -60,7 +60,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lines_seen += data[i] == '\n';
     char path[64];
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    struct jd_parse_opts opts = {.format = JD_FORMAT_JSONL, .jurisdiction = "Fuzz County"};
+    struct jd_parse_opts opts = {.format = JD_FORMAT_JSONL,
+                                 .jurisdiction = "Fuzz County"};
     struct jd_parse_sink sink = {on_spec, on_reject, NULL};
     char msg[512] = "";
     jd_status st = jd_parse_file(path, &opts, &sink, msg, sizeof(msg));

@@ -32,7 +32,8 @@ add_spec(void *ctx, jd_spec *s)
 static jd_status
 add_file(void *ctx, const char *path, const char *folder)
 {
-    struct jd_parse_opts o = {.format = JD_FORMAT_AUTO, .folder_jurisdiction = folder};
+    struct jd_parse_opts o = {.format = JD_FORMAT_AUTO,
+                              .folder_jurisdiction = folder};
     struct jd_parse_sink sink = {add_spec, NULL, ctx};
     char why[256];
     jd_status st = jd_parse_file(path, &o, &sink, why, sizeof(why));

@@ -41,7 +41,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct jd_parse_opts opts = {.format = JD_FORMAT_SPEC, .folder_jurisdiction = "fuzz-county"};
+    struct jd_parse_opts opts = {.format = JD_FORMAT_SPEC,
+                                 .folder_jurisdiction = "fuzz-county"};
     struct jd_parse_sink sink = {on_spec, on_reject, NULL};
     char msg[512] = "";
     jd_status st = jd_parse_text((const char *)data, size, "fuzz.txt", &opts,

@@ -15,8 +15,7 @@ char *tu_mkdtemp(void);
 /* Remove PATH and everything below it. */
 void tu_rmtree(const char *path);
 /* Write LEN bytes of DATA to DIR/NAME; returns the malloc'd path. */
-char *tu_write(const char *dir, const char *name, const void *data,
-               size_t len);
+char *tu_write(const char *dir, const char *name, const void *data, size_t len);
 /* The whole file at PATH, NUL-terminated and malloc'd, or NULL. */
 char *tu_read(const char *path, size_t *len);
 
@@ -36,8 +35,7 @@ struct tu_run {
 /* Run ARGV (argv[0] is a program in tu_bindir() when it has no '/'),
  * with STDIN_TEXT on standard input when not NULL, and capture
  * everything. No shell, no quoting. */
-void tu_run(const char *const *argv, const char *stdin_text,
-            struct tu_run *r);
+void tu_run(const char *const *argv, const char *stdin_text, struct tu_run *r);
 /* As tu_run, but the program is killed (status 128 + SIGKILL) once it
  * has run SECONDS (0: never): a guard that makes a hang fail a test
  * instead of blocking it, never a measure of speed. */

@@ -20,8 +20,8 @@ struct collect {
 };
 
 static int
-collect_term(void *ctx, const char *term, size_t len, size_t pos,
-             size_t start, size_t end)
+collect_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
+             size_t end)
 {
     struct collect *c = ctx;
     (void)start;
@@ -73,9 +73,9 @@ static void
 test_analyze_drops_stop_words_but_counts_their_positions(void **state)
 {
     struct collect c;
-    assert_string_equal(terms_of(*state, "Performs other duties as required",
-                                 &c),
-                        "perform@0 duti@2 requir@4");
+    assert_string_equal(
+        terms_of(*state, "Performs other duties as required", &c),
+        "perform@0 duti@2 requir@4");
 }
 
 static void
@@ -99,8 +99,8 @@ static void
 test_analyze_unicode_apostrophe_is_an_apostrophe(void **state)
 {
     struct collect c1, c2;
-    const char *curly = terms_of(*state, "City\xe2\x80\x99s Manager\xe2\x80\x99s",
-                                 &c1);
+    const char *curly =
+        terms_of(*state, "City\xe2\x80\x99s Manager\xe2\x80\x99s", &c1);
     const char *plain = terms_of(*state, "City's Manager's", &c2);
     assert_string_equal(curly, plain);
     assert_string_equal(plain, "citi@0 manag@1");
@@ -139,9 +139,10 @@ test_analyze_folds_unicode_case_and_compatibility_forms(void **state)
     struct collect c;
     /* Fullwidth letters, the "fi" ligature, German sharp s. */
     assert_string_equal(
-        terms_of(*state, "\xef\xbc\xa7\xef\xbc\xa9\xef\xbc\xb3 \xef\xac\x81le "
-                         "Stra\xc3\x9f"
-                         "e",
+        terms_of(*state,
+                 "\xef\xbc\xa7\xef\xbc\xa9\xef\xbc\xb3 \xef\xac\x81le "
+                 "Stra\xc3\x9f"
+                 "e",
                  &c),
         "gis@0 file@1 strass@2");
 }
@@ -166,9 +167,8 @@ test_analyze_continues_positions_across_calls(void **state)
     size_t pos = 10;
     assert_int_equal(analyze_text(*state, "budget", 6, &pos, collect_term, &c),
                      JD_OK);
-    assert_int_equal(analyze_text(*state, "planning", 8, &pos, collect_term,
-                                  &c),
-                     JD_OK);
+    assert_int_equal(
+        analyze_text(*state, "planning", 8, &pos, collect_term, &c), JD_OK);
     assert_string_equal(c.out, "budget@10 plan@11");
     assert_int_equal(pos, 12);
 }

@@ -65,7 +65,8 @@ expected_title(const char *text, const char *code, char *out, size_t size)
         if (line[0] == '|') {
             char *cells[8];
             size_t n = 0;
-            for (char *c = strtok(line + 1, "|"); c && n < 8; c = strtok(NULL, "|"))
+            for (char *c = strtok(line + 1, "|"); c && n < 8;
+                 c = strtok(NULL, "|"))
                 cells[n++] = c;
             for (size_t i = 0; i + 1 < n; i++) {
                 char key[64];

@@ -6,8 +6,8 @@
 
 #include "indexer/store/db.h"
 #include "indexer/store/schema.h"
-#include "testutil.h"
 #include "indexer/store/xapian_shim.h"
+#include "testutil.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -58,9 +58,9 @@ add_seeds(jd_db *db)
 {
     struct jd_parse_sink sink = {tu_db_add, NULL, db};
     for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-        struct jd_parse_opts o = {
-            .format = JD_FORMAT_AUTO,
-            .folder_jurisdiction = i == 4 ? "portland" : NULL};
+        struct jd_parse_opts o = {.format = JD_FORMAT_AUTO,
+                                  .folder_jurisdiction =
+                                      i == 4 ? "portland" : NULL};
         assert_int_equal(jd_parse_file(seeds[i], &o, &sink, why, sizeof(why)),
                          JD_OK);
     }
@@ -152,9 +152,9 @@ test_db_add_refuses_ids_the_index_cannot_take_and_goes_on(void **state)
         id[cases[i].len] = '\0';
         jd_spec *s;
         const char *json = "{\"title\": \"Clerk\", \"duties\": [\"Files.\"]}";
-        assert_int_equal(jd_spec_from_json(json, strlen(json), "x", &s, why,
-                                           sizeof(why)),
-                         JD_OK);
+        assert_int_equal(
+            jd_spec_from_json(json, strlen(json), "x", &s, why, sizeof(why)),
+            JD_OK);
         s->id = id;
         jd_status st = jd_db_add(w, s);
         jd_spec_free(s);
@@ -179,8 +179,8 @@ test_db_add_refuses_ids_the_index_cannot_take_and_goes_on(void **state)
         memset(term + 2, cases[i].fill, cases[i].len);
         memcpy(term + 2, "t/", 2);
         size_t orphans = 1;
-        assert_int_equal(xs_termfreq(r->items, term, 2 + cases[i].len,
-                                     &orphans, why, sizeof(why)),
+        assert_int_equal(xs_termfreq(r->items, term, 2 + cases[i].len, &orphans,
+                                     why, sizeof(why)),
                          JD_OK);
         assert_int_equal(orphans, 0);
     }
@@ -316,9 +316,9 @@ test_db_repairs_items_after_a_run_died_between_commits(void **state)
     snprintf(ipath, sizeof(ipath), "%s/" ITEMS_DIR, f->path);
     struct xs_db *x;
     assert_int_equal(xs_open(ipath, XS_WRITE, &x, why, sizeof(why)), JD_OK);
-    assert_int_equal(xs_delete_term(x, PREFIX_PARENT "st-louis/1368", why,
-                                    sizeof(why)),
-                     JD_OK);
+    assert_int_equal(
+        xs_delete_term(x, PREFIX_PARENT "st-louis/1368", why, sizeof(why)),
+        JD_OK);
     assert_int_equal(xs_set_metadata(x, META_BATCH, "0", why, sizeof(why)),
                      JD_OK);
     assert_int_equal(xs_commit(x, why, sizeof(why)), JD_OK);
@@ -342,8 +342,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_db_open_missing_is_not_found,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(test_db_add_commit_and_read_back,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_db_add_commit_and_read_back, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             test_db_add_refuses_ids_the_index_cannot_take_and_goes_on, setup,
             teardown),

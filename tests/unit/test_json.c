@@ -97,27 +97,40 @@ static void
 test_json_schema_lists_every_field(void **state)
 {
     (void)state;
-    const char *in = "{\"title\": \"Clerk\", \"jurisdiction\": \"Town of Ely\"}";
+    const char *in =
+        "{\"title\": \"Clerk\", \"jurisdiction\": \"Town of Ely\"}";
     jd_spec *s;
-    assert_int_equal(jd_spec_from_json(in, strlen(in), "x", &s, why,
-                                       sizeof(why)),
-                     JD_OK);
+    assert_int_equal(
+        jd_spec_from_json(in, strlen(in), "x", &s, why, sizeof(why)), JD_OK);
     assert_string_equal(s->id, "ely/clerk");
     jd_buf out = {NULL, 0, 0};
     assert_int_equal(jd_spec_to_json(s, &out), JD_OK);
-    const char *keys[] = {"\"id\":",        "\"code\":",
-                          "\"title\":",     "\"alt_titles\":",
-                          "\"jurisdiction\":", "\"department\":",
-                          "\"series\":",    "\"pay_grade\":",
-                          "\"grade_min\":", "\"grade_max\":",
-                          "\"flsa\":",      "\"bargaining_unit\":",
-                          "\"adopted\":",   "\"revised\":",
-                          "\"summary\":",   "\"distinguishing\":",
-                          "\"duties\":",    "\"knowledge\":",
-                          "\"skills\":",    "\"abilities\":",
-                          "\"education\":", "\"licenses\":",
-                          "\"other\":",     "\"supervision\":",
-                          "\"working_conditions\":", "\"tools\":",
+    const char *keys[] = {"\"id\":",
+                          "\"code\":",
+                          "\"title\":",
+                          "\"alt_titles\":",
+                          "\"jurisdiction\":",
+                          "\"department\":",
+                          "\"series\":",
+                          "\"pay_grade\":",
+                          "\"grade_min\":",
+                          "\"grade_max\":",
+                          "\"flsa\":",
+                          "\"bargaining_unit\":",
+                          "\"adopted\":",
+                          "\"revised\":",
+                          "\"summary\":",
+                          "\"distinguishing\":",
+                          "\"duties\":",
+                          "\"knowledge\":",
+                          "\"skills\":",
+                          "\"abilities\":",
+                          "\"education\":",
+                          "\"licenses\":",
+                          "\"other\":",
+                          "\"supervision\":",
+                          "\"working_conditions\":",
+                          "\"tools\":",
                           "\"source\":"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         assert_non_null(strstr(out.data, keys[i]));
@@ -134,9 +147,8 @@ test_json_accepts_plain_strings_numbers_and_normalises(void **state)
                      "{\"text\":\"Writes reports\",\"n\":7,\"kind\":\"core\"}],"
                      "\"pay_grade\":\"Range 12 to 14\"}";
     jd_spec *s;
-    assert_int_equal(jd_spec_from_json(in, strlen(in), "x", &s, why,
-                                       sizeof(why)),
-                     JD_OK);
+    assert_int_equal(
+        jd_spec_from_json(in, strlen(in), "x", &s, why, sizeof(why)), JD_OK);
     assert_string_equal(s->code, "1234");
     assert_string_equal(s->id, "unknown/1234");
     assert_int_equal(s->duties.len, 2);
@@ -153,23 +165,23 @@ test_json_rejects_wrong_types_and_missing_title(void **state)
     (void)state;
     jd_spec *s = (jd_spec *)1;
     const char *bad_type = "{\"title\": [\"x\"]}";
-    assert_int_equal(jd_spec_from_json(bad_type, strlen(bad_type), "x", &s,
-                                       why, sizeof(why)),
+    assert_int_equal(jd_spec_from_json(bad_type, strlen(bad_type), "x", &s, why,
+                                       sizeof(why)),
                      JD_ERR_INVALID_ARG);
     assert_null(s);
     assert_non_null(strstr(why, "'title'"));
     const char *no_title = "{\"summary\": \"text\"}";
-    assert_int_equal(jd_spec_from_json(no_title, strlen(no_title), "x", &s,
-                                       why, sizeof(why)),
+    assert_int_equal(jd_spec_from_json(no_title, strlen(no_title), "x", &s, why,
+                                       sizeof(why)),
                      JD_ERR_INVALID_ARG);
     const char *not_object = "[1, 2]";
     assert_int_equal(jd_spec_from_json(not_object, strlen(not_object), "x", &s,
                                        why, sizeof(why)),
                      JD_ERR_INVALID_ARG);
     const char *broken = "{\"title\": ";
-    assert_int_equal(jd_spec_from_json(broken, strlen(broken), "x", &s, why,
-                                       sizeof(why)),
-                     JD_ERR_INVALID_ARG);
+    assert_int_equal(
+        jd_spec_from_json(broken, strlen(broken), "x", &s, why, sizeof(why)),
+        JD_ERR_INVALID_ARG);
     assert_non_null(strstr(why, "invalid JSON"));
 }
 
@@ -178,14 +190,13 @@ test_json_lines_file_rejects_bad_lines_and_keeps_good_ones(void **state)
 {
     (void)state;
     char *dir = tu_mkdtemp();
-    const char *text =
-        "{\"title\": \"Clerk\", \"jurisdiction\": \"Ely\"}\n"
-        "\n"
-        "{\"title\": \n"
-        "{\"title\": \"Typist\", \"jurisdiction\": \"Ely\"}\n"
-        "{\"summary\": \"no title\"}\n"
-        "{\"title\": \"Bad \xff byte\"}\n"
-        "{\"title\": \"Last\", \"jurisdiction\": \"Ely\"}";
+    const char *text = "{\"title\": \"Clerk\", \"jurisdiction\": \"Ely\"}\n"
+                       "\n"
+                       "{\"title\": \n"
+                       "{\"title\": \"Typist\", \"jurisdiction\": \"Ely\"}\n"
+                       "{\"summary\": \"no title\"}\n"
+                       "{\"title\": \"Bad \xff byte\"}\n"
+                       "{\"title\": \"Last\", \"jurisdiction\": \"Ely\"}";
     char *path = tu_write(dir, "in.jsonl", text, strlen(text));
     struct collected c;
     memset(&c, 0, sizeof(c));
@@ -213,7 +224,8 @@ test_json_line_over_the_limit_is_rejected_alone(void **state)
     size_t big = JD_JSONL_MAX_LINE + 100;
     size_t total = big + 200;
     char *text = malloc(total);
-    size_t n = (size_t)snprintf(text, total, "{\"title\":\"A\"}\n{\"title\":\"");
+    size_t n =
+        (size_t)snprintf(text, total, "{\"title\":\"A\"}\n{\"title\":\"");
     memset(text + n, 'x', big);
     n += big;
     n += (size_t)snprintf(text + n, total - n, "\"}\n{\"title\":\"B\"}\n");
@@ -251,12 +263,12 @@ titled(const char *title)
 {
     size_t len = strlen(title) + 64;
     char *json = malloc(len);
-    snprintf(json, len, "{\"title\": \"%s\", \"jurisdiction\": \"Town of Ely\"}",
-             title);
+    snprintf(json, len,
+             "{\"title\": \"%s\", \"jurisdiction\": \"Town of Ely\"}", title);
     jd_spec *s = NULL;
-    assert_int_equal(jd_spec_from_json(json, strlen(json), "x", &s, why,
-                                       sizeof(why)),
-                     JD_OK);
+    assert_int_equal(
+        jd_spec_from_json(json, strlen(json), "x", &s, why, sizeof(why)),
+        JD_OK);
     free(json);
     return s;
 }
@@ -353,8 +365,8 @@ test_json_spec_check_names_the_limit_and_the_byte(void **state)
         {"a", 199, "id is 201 bytes, over the 200-byte limit"},
         {"a", 298, "id is 300 bytes, over the 200-byte limit"},
         {"a", 4998, "id is 5000 bytes, over the 200-byte limit"},
-        {"\xc3\xa9", 99, NULL},                                 /* 200 */
-        {"\xe2\x82\xac", 66, NULL},                             /* 200 */
+        {"\xc3\xa9", 99, NULL},     /* 200 */
+        {"\xe2\x82\xac", 66, NULL}, /* 200 */
         {"\xe2\x82\xac", 67, "id is 203 bytes, over the 200-byte limit"},
         {"a\nb", 1, "id has a control character (0x0a) at byte 4"},
         {"\x01", 1, "id has a control character (0x01) at byte 3"},
@@ -421,8 +433,10 @@ test_json_lines_with_ids_over_the_limit_are_rejected_alone(void **state)
     assert_int_equal(c.reject_lines[0], 5);
     assert_int_equal(c.reject_lines[1], 7);
     assert_int_equal(c.reject_lines[2], 9);
-    assert_string_equal(c.rejects[0], "id is 201 bytes, over the 200-byte limit");
-    assert_string_equal(c.rejects[1], "id is 300 bytes, over the 200-byte limit");
+    assert_string_equal(c.rejects[0],
+                        "id is 201 bytes, over the 200-byte limit");
+    assert_string_equal(c.rejects[1],
+                        "id is 300 bytes, over the 200-byte limit");
     assert_string_equal(c.rejects[2],
                         "id is 5000 bytes, over the 200-byte limit");
     collected_free(&c);
@@ -438,7 +452,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_dump_of_every_seed_round_trips),
         cmocka_unit_test(test_json_schema_lists_every_field),
-        cmocka_unit_test(test_json_accepts_plain_strings_numbers_and_normalises),
+        cmocka_unit_test(
+            test_json_accepts_plain_strings_numbers_and_normalises),
         cmocka_unit_test(test_json_rejects_wrong_types_and_missing_title),
         cmocka_unit_test(
             test_json_lines_file_rejects_bad_lines_and_keeps_good_ones),

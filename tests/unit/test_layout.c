@@ -75,8 +75,7 @@ test_layout_check_fails_on_planted_violations(void **state)
                      "#include \"query/core/results.h\"",
                      "indexer/ never depends on query/");
     /* Siblings, and the shared layer on one of its users. */
-    expect_violation("query/search/search.c",
-                     "#include \"query/match/rank.h\"",
+    expect_violation("query/search/search.c", "#include \"query/match/rank.h\"",
                      "query/search/search.c:");
     expect_violation("query/core/filter.c",
                      "#include \"query/overlap/simjoin.h\"",
@@ -84,8 +83,7 @@ test_layout_check_fails_on_planted_violations(void **state)
     /* A program on the library's insides. */
     expect_violation("query/cli/main.c", "#include \"indexer/store/db.h\"",
                      "query/cli is a program");
-    expect_violation("indexer/cli/main.c",
-                     "#include \"indexer/spec/record.h\"",
+    expect_violation("indexer/cli/main.c", "#include \"indexer/spec/record.h\"",
                      "indexer/cli is a program");
     /* A source file outside every folder. */
     expect_violation("query/stray.c", "int stray;",

@@ -6,11 +6,11 @@
  */
 #include "jobdex.h"
 
-#include "indexer/text/analyze.h"
-#include "indexer/store/db.h"
 #include "indexer/model/model.h"
-#include "testutil.h"
+#include "indexer/store/db.h"
 #include "indexer/store/xapian_shim.h"
+#include "indexer/text/analyze.h"
+#include "testutil.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

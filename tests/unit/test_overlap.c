@@ -116,7 +116,8 @@ test_overlap_identical_duties_have_similarity_one(void **state)
     for (size_t m = 0; m < g->n; m++) {
         const struct jd_overlap_member *x = &g->members[m];
         /* Word for word the same as the other park's: cosine 1. */
-        if (strcmp(x->id, "beta/parks") == 0 || strcmp(x->id, "alpha/parks") == 0)
+        if (strcmp(x->id, "beta/parks") == 0 ||
+            strcmp(x->id, "alpha/parks") == 0)
             assert_true(fabs(x->similarity - 1.0) < 1e-6);
         assert_true(x->similarity >= 0.5 && x->similarity <= 1.0);
     }

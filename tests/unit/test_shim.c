@@ -27,9 +27,9 @@ test_shim_open_missing_is_not_found(void **state)
 {
     (void)state;
     struct xs_db *db = NULL;
-    assert_int_equal(xs_open("/nonexistent/jobdex/db", XS_READ, &db, msg,
-                             sizeof(msg)),
-                     JD_ERR_NOT_FOUND);
+    assert_int_equal(
+        xs_open("/nonexistent/jobdex/db", XS_READ, &db, msg, sizeof(msg)),
+        JD_ERR_NOT_FOUND);
     assert_null(db);
     assert_true(strlen(msg) > 0);
 }
@@ -55,8 +55,7 @@ test_shim_second_writer_is_locked(void **state)
 }
 
 static void
-add_doc(struct xs_db *db, const char *id, const char *text,
-        struct analyzer *a)
+add_doc(struct xs_db *db, const char *id, const char *text, struct analyzer *a)
 {
     struct xs_doc *doc;
     assert_int_equal(xs_doc_new(&doc), JD_OK);
@@ -247,9 +246,8 @@ test_shim_phrase_drops_stop_words_and_keeps_its_window(void **state)
     assert_non_null(strstr(d.data, "duti@1 PHRASE 3 requir@3"));
     assert_null(strchr(d.data, '\x01'));
     /* Curly quotes make a phrase too. */
-    assert_int_equal(parse(a, "\xe2\x80\x9cpublic relations\xe2\x80\x9d",
-                           false, &d),
-                     JD_OK);
+    assert_int_equal(
+        parse(a, "\xe2\x80\x9cpublic relations\xe2\x80\x9d", false, &d), JD_OK);
     assert_non_null(strstr(d.data, "PHRASE 2"));
     jd_buf_free(&d);
     analyzer_free(a);
@@ -271,9 +269,9 @@ test_shim_phrase_with_stop_word_matches_indexed_text(void **state)
     struct xs_parse opts = {default_fields, 1, false, false, 0};
     struct xs_query *q;
     const char *text = "\"duties as required\"";
-    assert_int_equal(xs_query_parse(w, a, text, strlen(text), &opts, &q, msg,
-                                    sizeof(msg)),
-                     JD_OK);
+    assert_int_equal(
+        xs_query_parse(w, a, text, strlen(text), &opts, &q, msg, sizeof(msg)),
+        JD_OK);
     struct xs_search s = {
         .query = q, .limit = 10, .collapse_slot = -1, .sort_slot = -1};
     struct xs_mset *m;
@@ -303,8 +301,8 @@ terms_of(struct analyzer *a, const char *text, bool plain)
 {
     struct xs_parse opts = {search_like, 4, plain, false, 0};
     struct xs_query *q = NULL;
-    assert_int_equal(xs_query_parse(NULL, a, text, strlen(text), &opts, &q,
-                                    msg, sizeof(msg)),
+    assert_int_equal(xs_query_parse(NULL, a, text, strlen(text), &opts, &q, msg,
+                                    sizeof(msg)),
                      JD_OK);
     size_t n = xs_query_size(q);
     xs_query_free(q);
@@ -325,7 +323,8 @@ test_shim_query_terms_are_its_searchable_words(void **state)
     assert_int_equal(terms_of(a, "web OR content AND site", false), 3);
     assert_int_equal(terms_of(a, "web XOR site NEAR/3 page", false), 3);
     assert_int_equal(
-        terms_of(a, "web XOR (site NEAR/3 page) OR (content ADJ/2 x)", false), 5);
+        terms_of(a, "web XOR (site NEAR/3 page) OR (content ADJ/2 x)", false),
+        5);
     /* A chain QueryParser cannot read is read again as plain words, and
      * then every word of it is a term ("ADJ", "2" too). */
     assert_int_equal(terms_of(a, "web XOR site NEAR/3 page ADJ/2 x", false), 9);
@@ -446,14 +445,13 @@ agree(struct analyzer *a, const char *text, size_t len)
     assert_int_equal(analyze_normalize(text, len, &norm), JD_OK);
     struct termset idx = {0}, qry = {0};
     size_t pos = 0;
-    assert_int_equal(
-        analyze_text(a, norm.data ? norm.data : "", norm.len, &pos, index_term,
-                     &idx),
-        JD_OK);
+    assert_int_equal(analyze_text(a, norm.data ? norm.data : "", norm.len, &pos,
+                                  index_term, &idx),
+                     JD_OK);
     struct xs_parse opts = {default_fields, 1, true, true, 0};
     struct xs_query *q = NULL;
-    jd_status st = xs_query_parse(NULL, a, text, len, &opts, &q, msg,
-                                  sizeof(msg));
+    jd_status st =
+        xs_query_parse(NULL, a, text, len, &opts, &q, msg, sizeof(msg));
     if (st == JD_OK)
         assert_int_equal(xs_query_terms(q, query_term, &qry), JD_OK);
     else
@@ -536,7 +534,8 @@ test_shim_query_terms_equal_indexed_terms_on_seed_duties(void **state)
         "IT staff use GIS, VoIP and C++ at the U.S. office; C# too.",
         "City\xe2\x80\x99s co-workers earn $1,000.50 \xe2\x80\x93 or more",
         "AT&T and M&S; e-mail/web; 3.5 inch; x86_64; caf\xc3\xa9 na\xc3\xafve",
-        "\xef\xbc\xa7\xef\xbc\xa9\xef\xbc\xb3 \xef\xac\x81le STRASSE Stra\xc3\x9f"
+        "\xef\xbc\xa7\xef\xbc\xa9\xef\xbc\xb3 \xef\xac\x81le STRASSE "
+        "Stra\xc3\x9f"
         "e",
         "super\xe2\x80\x8bvisor O'Brien's rock'n'roll ISO-9001 A.B.C.D.",
     };

@@ -63,10 +63,9 @@ count_kind(const struct jd_item_list *l, const char *kind)
 static void
 assert_nowhere(const jd_spec *s, const char *needle)
 {
-    const struct jd_item_list *lists[] = {&s->duties,    &s->knowledge,
-                                          &s->skills,    &s->abilities,
-                                          &s->education, &s->licenses,
-                                          &s->other};
+    const struct jd_item_list *lists[] = {
+        &s->duties,    &s->knowledge, &s->skills, &s->abilities,
+        &s->education, &s->licenses,  &s->other};
     for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
         for (size_t i = 0; i < lists[l]->len; i++)
             if (strstr(lists[l]->v[i].text, needle)) {
@@ -156,8 +155,7 @@ test_spec_ist_director(void **state)
         &r);
     assert_string_equal(s->title,
                         "Information Systems Technology (IST) Director");
-    assert_string_equal(s->department,
-                        "Information Systems Technology (IST)");
+    assert_string_equal(s->department, "Information Systems Technology (IST)");
     assert_true(s->grade_min == 31);
     assert_string_equal(s->flsa, "Exempt");
     assert_int_equal(s->duties.len, 12);
@@ -211,8 +209,8 @@ test_spec_portland_coordinator_ii_uses_folder_jurisdiction(void **state)
 {
     (void)state;
     struct tu_recs r;
-    jd_spec *s = parse_one("corpus/portland/coordinator-ii.txt", "portland",
-                           &r);
+    jd_spec *s =
+        parse_one("corpus/portland/coordinator-ii.txt", "portland", &r);
     assert_string_equal(s->title, "Coordinator II");
     assert_string_equal(s->code, "30003028");
     assert_string_equal(s->id, "portland/30003028");
@@ -249,8 +247,8 @@ test_spec_bulleted_functions_with_footer_and_salary_range(void **state)
     assert_int_equal(s->duties.len, 7);
     assert_nowhere(s, "Page 1 of 2");
     /* "o" bullets indented under a duty are its sub-bullets. */
-    assert_non_null(strstr(s->duties.v[3].text,
-                           "\n- Prepares revenue projections."));
+    assert_non_null(
+        strstr(s->duties.v[3].text, "\n- Prepares revenue projections."));
     assert_int_equal(s->knowledge.len, 2);
     assert_int_equal(s->abilities.len, 2);
     assert_int_equal(s->licenses.len, 1);
@@ -263,9 +261,9 @@ test_spec_lettered_examples_of_duties(void **state)
 {
     (void)state;
     struct tu_recs r;
-    jd_spec *s = parse_one(
-        "tests/fixtures/specs/harbor-county/maintenance-worker-i.txt",
-        "harbor-county", &r);
+    jd_spec *s =
+        parse_one("tests/fixtures/specs/harbor-county/maintenance-worker-i.txt",
+                  "harbor-county", &r);
     assert_string_equal(s->title, "Maintenance Worker I");
     assert_string_equal(s->code, "7120");
     assert_string_equal(s->jurisdiction, "Harbor County");
@@ -383,7 +381,8 @@ static const char long_footer[] =
     "TYPICAL DUTIES:\n"
     "1. Inspects industrial facilities for compliance with storm water\n"
     "City of Lakeview Department of Public Works and Environmental Services "
-    "Senior Environmental Compliance Inspector Class Specification   Page 1 of 2\n"
+    "Senior Environmental Compliance Inspector Class Specification   Page 1 of "
+    "2\n"
     "permits and prepares enforcement reports.\n"
     "2. Trains staff.\n";
 
@@ -410,10 +409,12 @@ static const char wrapped_sentences[] =
     "CLASSIFICATION: PRINTING COORDINATOR\n"
     "\n"
     "ESSENTIAL FUNCTIONS:\n"
-    "*  Monitors the schedule status of printing jobs throughout the production\n"
+    "*  Monitors the schedule status of printing jobs throughout the "
+    "production\n"
     "   cycle and takes action as necessary.\n"
     "*  Uses available data processing techniques and tools as appropriate.\n"
-    "   Assists in the job layout, design, mark-up and copy preparation on job\n"
+    "   Assists in the job layout, design, mark-up and copy preparation on "
+    "job\n"
     "   and publication work.\n"
     "*  Confers with production supervision to establish staff availability\n"
     "   and job sequencing.\n"
@@ -446,8 +447,7 @@ parse_bytes(const char *data, size_t len, struct tu_recs *r)
     struct jd_parse_sink sink = {tu_recs_keep, NULL, r};
     memset(r, 0, sizeof(*r));
     why[0] = '\0';
-    return jd_parse_text(data, len, "input.txt", NULL, &sink, why,
-                         sizeof(why));
+    return jd_parse_text(data, len, "input.txt", NULL, &sink, why, sizeof(why));
 }
 
 static void
@@ -463,8 +463,7 @@ test_spec_rejects_empty_binary_and_invalid_utf8(void **state)
                      JD_ERR_INVALID_ARG);
     assert_non_null(strstr(why, "invalid UTF-8 at line 1"));
     /* Overlong encoding of '/' is invalid too. */
-    assert_int_equal(parse_bytes("TITLE: \xc0\xaf", 9, &r),
-                     JD_ERR_INVALID_ARG);
+    assert_int_equal(parse_bytes("TITLE: \xc0\xaf", 9, &r), JD_ERR_INVALID_ARG);
     assert_int_equal(r.n, 0);
 }
 
