@@ -69,7 +69,7 @@ CLI_TESTS  = test_cli_index test_cli_query test_cli_limits \
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(CLI_TESTS:%=$(BUILD)/tests/%) \
              $(REPLAY_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all deps demo check check-build run-tests lint format format-check \
+.PHONY: all deps deps-present demo check check-build run-tests lint format format-check \
         parse-report clean crash-test valgrind
 .SECONDARY:
 
@@ -84,7 +84,7 @@ Q = @
 say = @echo
 endif
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | deps-present
 	@mkdir -p $(@D)
 	$(say) "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -99,7 +99,7 @@ $(BUILD)/obj/indexer/model/train.o $(BUILD)/obj/indexer/model/score.o: \
     CFLAGS += -ftree-loop-vectorize -fvect-cost-model=dynamic
 endif
 
-$(BUILD)/obj/%.o: %.cc
+$(BUILD)/obj/%.o: %.cc | deps-present
 	@mkdir -p $(@D)
 	$(say) "  CXX     $<"
 	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
@@ -159,6 +159,20 @@ include bench/bench.mk
 
 # ---- set-up ----
 
+# Before compiling anything: a bare `make` on a machine without the
+# libraries says what to do instead of failing on a missing header.
+deps-present:
+	@command -v dpkg-query >/dev/null 2>&1 || exit 0; missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+	    grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "jobdex: missing packages:$$missing"; \
+	  echo "jobdex: run 'make deps' first (as root it installs them; otherwise it prints the command)"; \
+	  exit 1; \
+	fi
+
 deps:
 	@missing=""; \
 	if command -v dpkg-query >/dev/null 2>&1; then \
@@ -198,6 +212,7 @@ demo: deps
 # ASan reports that sized delete on every check. Nothing of jobdex's is
 # deleted so.
 check: deps
+	$(MAKE) format-check
 	$(MAKE) check-build
 	$(MAKE) run-tests
 	$(MAKE) BUILD=$(BUILD)/san SAN=1 check-build

@@ -44,7 +44,7 @@ send_line(int fd, char kind, const char *text)
         return;
     line[0] = kind;
     for (size_t i = 0; i < len; i++)
-        line[1 + i] = text[i] == '\n' ? ' ' : text[i];
+        line[1 + i] = (char)(text[i] == '\n' ? ' ' : text[i]);
     line[len + 1] = '\n';
     for (size_t off = 0; off < len + 2;) {
         ssize_t n = write(fd, line + off, len + 2 - off);
@@ -68,21 +68,21 @@ static void
 xapian_check(int fd, const char *dir)
 {
     size_t errors = 0;
-    jd_buf report = {NULL, 0, 0};
+    jd_buf details = {NULL, 0, 0};
     char msg[1024] = "", line[2048];
-    jd_status st = xs_check(dir, &errors, &report, msg, sizeof(msg));
+    jd_status st = xs_check(dir, &errors, &details, msg, sizeof(msg));
     if (st == JD_OK && errors > 0)
         snprintf(line, sizeof(line),
                  "'%s' is damaged: Xapian's check found %zu error%s (%s)", dir,
                  errors, errors == 1 ? "" : "s",
-                 report.data ? report.data : "");
+                 details.data ? details.data : "");
     else if (st == JD_ERR_NOMEM)
         send_line(fd, 'E', "out of memory");
     else if (st != JD_OK)
         snprintf(line, sizeof(line), "'%s' is damaged: %s", dir, msg);
     if (st != JD_ERR_NOMEM && (st != JD_OK || errors > 0))
         send_line(fd, 'P', line);
-    jd_buf_free(&report);
+    jd_buf_free(&details);
 }
 
 /* The record checks' state. */
@@ -291,7 +291,9 @@ take_lines(struct run *run, char *text)
         if (line[0] == 'P') {
             report(run, line + 1);
         } else if (line[0] == 'R') {
-            sscanf(line + 1, "%zu %zu", &run->out->records, &run->out->items);
+            char *end;
+            run->out->records = strtoul(line + 1, &end, 10);
+            run->out->items = strtoul(end, NULL, 10);
         } else if (line[0] == 'E') {
             run->failed = JD_ERR_NOMEM;
             db_fail(run->db, JD_ERR_NOMEM, "%s", line + 1);

@@ -774,7 +774,8 @@ ordinal_key(struct builder *bd, const struct jd_item_list *list,
             const char *kind)
 {
     buf_clear(&bd->key);
-    jd_status st = buf_append(&bd->key, (const char *)&list, sizeof(list));
+    uintptr_t at = (uintptr_t)list;
+    jd_status st = buf_append(&bd->key, (const char *)&at, sizeof(at));
     if (st == JD_OK)
         st = kind ? buf_putc(&bd->key, '+') : buf_putc(&bd->key, '-');
     if (st == JD_OK && kind)

@@ -20,8 +20,8 @@
  * the one that was looked at, and listed through that descriptor.
  */
 /* realpath() is X/Open, beyond the POSIX level the Makefile asks for. */
-#define _XOPEN_SOURCE                                                          \
-    700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+#define _XOPEN_SOURCE 700
 #include "jobdex.h"
 
 #include "indexer/spec/from_onet.h"

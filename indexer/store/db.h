@@ -68,9 +68,10 @@ jd_status index_delete_items(jd_db *db, const char *id);
 
 /* Index layout (see schema.h): the generation file, the lock file, the
  * shards of a parallel run. */
-#define GENERATION_FILE "generation"
-#define LOCK_FILE       "lock"
-#define SHARDS_DIR      ".shards"
+#define GENERATION_FILE     "generation"
+#define GENERATION_TMP_FILE "generation.tmp"
+#define LOCK_FILE           "lock"
+#define SHARDS_DIR          ".shards"
 
 /* generation.c: DB->path's current generation into DB->gen and
  * DB->base, after refusing a damaged generation pointer (with the

@@ -63,7 +63,7 @@ static bool
 own_name(const char *name)
 {
     static const char *const names[] = {
-        LOCK_FILE,  GENERATION_FILE, GENERATION_FILE ".tmp",
+        LOCK_FILE,  GENERATION_FILE, GENERATION_TMP_FILE,
         SHARDS_DIR, CLASSES_DIR,     ITEMS_DIR,
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

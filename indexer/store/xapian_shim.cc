@@ -782,7 +782,10 @@ xs_check(const char *path, size_t *errors, jd_buf *report, char *msg,
                 table = line.substr(0, line.size() - 1);
             if (!check_line_is_news(line) || report->len > 400)
                 continue;
-            std::string item = (report->len ? "; " : "") + table + ": " + line;
+            std::string item = report->len ? "; " : "";
+            item += table;
+            item += ": ";
+            item += line;
             if (buf_append(report, item.data(), item.size()) != JD_OK)
                 throw std::bad_alloc();
         }

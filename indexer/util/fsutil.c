@@ -2,8 +2,8 @@
  * fsutil.c: see fsutil.h.
  */
 /* nftw() is X/Open, beyond the POSIX level the Makefile asks for. */
-#define _XOPEN_SOURCE                                                          \
-    700 /* NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
+#define _XOPEN_SOURCE 700
 #include "indexer/util/fsutil.h"
 
 #include <errno.h>

@@ -267,8 +267,8 @@ candidates(struct eval_ctx *c, size_t *n)
         struct span *v = realloc(c->spans, c->tmp.w.n * sizeof(*v));
         if (v)
             c->spans = v;
-        const struct termmap_entry **t =
-            realloc(c->stems, c->tmp.w.n * sizeof(*t));
+        const struct termmap_entry **t = realloc(
+            c->stems, c->tmp.w.n * sizeof(const struct termmap_entry *));
         if (t)
             c->stems = t;
         if (!v || !t)
