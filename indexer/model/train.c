@@ -87,7 +87,7 @@ examples_free(struct examples *e)
     free(e->f);
 }
 
-static int
+static jd_status
 push_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
           size_t end)
 {
@@ -95,19 +95,19 @@ push_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
     struct examples *e = ctx;
     struct termmap_entry *t = termmap_get(&e->vocab, term, len);
     if (!t)
-        return 1;
+        return JD_ERR_NOMEM;
     if (t->value == 0)
         t->value = (double)++e->nterms;
     if (e->nf == e->capf) {
         size_t cap = e->capf ? e->capf * 2 : 4096;
         struct feature *v = realloc(e->f, cap * sizeof(*v));
         if (!v)
-            return 1;
+            return JD_ERR_NOMEM;
         e->f = v;
         e->capf = cap;
     }
     e->f[e->nf++] = (struct feature){(uint32_t)(t->value - 1), 1.0f};
-    return 0;
+    return JD_OK;
 }
 
 static int
@@ -139,7 +139,7 @@ add_example(struct examples *e, const char *text)
     size_t from = e->nf, pos = 0;
     jd_status st = analyze_text(e->an, text, strlen(text), &pos, push_term, e);
     if (st != JD_OK)
-        return st == JD_ERR_INTERRUPTED ? JD_ERR_NOMEM : st;
+        return st;
     if (e->nf == from)
         return JD_OK; /* stop words only */
     qsort(e->f + from, e->nf - from, sizeof(*e->f), by_term);

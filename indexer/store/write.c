@@ -34,7 +34,7 @@ termvec_free(struct termvec *tv)
     tv->n = tv->cap = 0;
 }
 
-static int
+static jd_status
 tv_push(void *ctx, const char *term, size_t len, size_t pos, size_t start,
         size_t end)
 {
@@ -45,13 +45,13 @@ tv_push(void *ctx, const char *term, size_t len, size_t pos, size_t start,
         size_t cap = tv->cap ? tv->cap * 2 : 256;
         struct term_ref *v = realloc(tv->v, cap * sizeof(*v));
         if (!v)
-            return 1;
+            return JD_ERR_NOMEM;
         tv->v = v;
         tv->cap = cap;
     }
     tv->v[tv->n++] = (struct term_ref){(uint32_t)tv->bytes.len, (uint32_t)len,
                                        (uint32_t)pos};
-    return buf_append(&tv->bytes, term, len) != JD_OK;
+    return buf_append(&tv->bytes, term, len);
 }
 
 jd_status
@@ -59,8 +59,7 @@ termvec_analyze(struct termvec *tv, struct analyzer *a, const char *text,
                 size_t len, size_t *pos)
 {
     termvec_clear(tv);
-    jd_status st = analyze_text(a, text, len, pos, tv_push, tv);
-    return st == JD_ERR_INTERRUPTED ? JD_ERR_NOMEM : st;
+    return analyze_text(a, text, len, pos, tv_push, tv);
 }
 
 /* ------------------------------------------------------------------ */

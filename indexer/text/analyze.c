@@ -512,9 +512,9 @@ analyze_text(struct analyzer *a, const char *text, size_t len, size_t *pos,
         if ((st = analyze_word(a, a->word.data, a->word.len, &term, &tlen)) !=
             JD_OK)
             return st;
-        if (term && emit(ctx, term, tlen, *pos, start, i) != 0) {
+        if (term && (st = emit(ctx, term, tlen, *pos, start, i)) != JD_OK) {
             (*pos)++;
-            return JD_ERR_INTERRUPTED;
+            return st;
         }
         (*pos)++;
     }

@@ -32,18 +32,20 @@ void analyzer_free(struct analyzer *a);
 /*
  * Called for each indexable term of the text: TERM (LEN bytes, not
  * NUL-terminated, borrowed until the callback returns) at word position
- * POS, taken from bytes [START, END) of the text. A non-zero return stops
- * analyze_text(), which then returns JD_ERR_INTERRUPTED.
+ * POS, taken from bytes [START, END) of the text. It returns JD_OK to go
+ * on; any other status stops analyze_text(), which returns that status
+ * unchanged (as FTS5's xToken does), so a callback out of memory makes
+ * analyze_text() say JD_ERR_NOMEM.
  */
-typedef int (*analyze_emit_fn)(void *ctx, const char *term, size_t len,
-                               size_t pos, size_t start, size_t end);
+typedef jd_status (*analyze_emit_fn)(void *ctx, const char *term, size_t len,
+                                     size_t pos, size_t start, size_t end);
 
 /*
  * Cut TEXT (LEN bytes of NFKC UTF-8, as spec records and normalised
  * queries are) into words, fold case, drop stop words and stem. Positions
  * count every word, stop words included, from *POS on; *POS is advanced
  * past the last word, so consecutive calls continue the numbering.
- * Returns JD_OK, JD_ERR_NOMEM or JD_ERR_INTERRUPTED.
+ * Returns JD_OK, JD_ERR_NOMEM, or the status EMIT stopped it with.
  */
 jd_status analyze_text(struct analyzer *a, const char *text, size_t len,
                        size_t *pos, analyze_emit_fn emit, void *ctx);

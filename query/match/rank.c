@@ -245,10 +245,9 @@ struct collect {
     char **stems;
     size_t *pos;
     size_t n, cap;
-    bool nomem;
 };
 
-static int
+static jd_status
 collect_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
              size_t end)
 {
@@ -257,8 +256,7 @@ collect_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
     struct collect *c = ctx;
     struct termmap_entry *e = termmap_get(c->qtf, term, len);
     if (!e) {
-        c->nomem = true;
-        return 1;
+        return JD_ERR_NOMEM;
     }
     e->value += 1;
     memcpy(c->last, term, len);
@@ -270,22 +268,18 @@ collect_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
             size_t *p = s ? realloc(c->pos, cap * sizeof(*p)) : NULL;
             if (s)
                 c->stems = s;
-            if (!s || !p) {
-                c->nomem = true;
-                return 1;
-            }
+            if (!s || !p)
+                return JD_ERR_NOMEM;
             c->pos = p;
             c->cap = cap;
         }
         c->stems[c->n] = strndup(term, len);
         c->pos[c->n] = pos;
-        if (!c->stems[c->n]) {
-            c->nomem = true;
-            return 1;
-        }
+        if (!c->stems[c->n])
+            return JD_ERR_NOMEM;
         c->n++;
     }
-    return 0;
+    return JD_OK;
 }
 
 static jd_status
@@ -317,7 +311,7 @@ rank_query_build(struct rank_query *q, struct analyzer *a, const char *text,
     memset(q, 0, sizeof(*q));
     jd_status st = JD_OK;
     if (!keywords) {
-        struct collect c = {&q->qtf, "", NULL, NULL, 0, 0, false};
+        struct collect c = {&q->qtf, "", NULL, NULL, 0, 0};
         c.stems = malloc(8 * sizeof(char *));
         c.pos = malloc(8 * sizeof(size_t));
         c.cap = 8;
@@ -342,13 +336,13 @@ rank_query_build(struct rank_query *q, struct analyzer *a, const char *text,
         q->seq.stems = c.stems; /* rank_query_free frees them */
         q->seq.n = c.n;
         q->seq_pos = c.pos;
-        return c.nomem ? JD_ERR_NOMEM : st;
+        return st;
     }
     size_t start = 0;
     for (size_t i = 0; i <= len && st == JD_OK; i++) {
         if (i < len && text[i] != ',' && text[i] != ';' && text[i] != '\n')
             continue;
-        struct collect c = {&q->qtf, "", NULL, NULL, 0, 0, false};
+        struct collect c = {&q->qtf, "", NULL, NULL, 0, 0};
         c.stems = malloc(8 * sizeof(char *));
         c.pos = malloc(8 * sizeof(size_t));
         c.cap = 8;
@@ -358,8 +352,6 @@ rank_query_build(struct rank_query *q, struct analyzer *a, const char *text,
         else
             st = analyze_text(a, text + start, i - start, &pos, collect_term,
                               &c);
-        if (c.nomem)
-            st = JD_ERR_NOMEM;
         q->terms += c.n;
         if (st == JD_OK)
             st = add_phrase(q, &c);
@@ -1363,14 +1355,14 @@ out:
 /* Terms and confidence                                                */
 /* ------------------------------------------------------------------ */
 
-static int
+static jd_status
 add_stem(void *ctx, const char *term, size_t len, size_t pos, size_t start,
          size_t end)
 {
     (void)pos;
     (void)start;
     (void)end;
-    return termmap_get(ctx, term, len) == NULL;
+    return termmap_get(ctx, term, len) ? JD_OK : JD_ERR_NOMEM;
 }
 
 static jd_status
@@ -1410,7 +1402,7 @@ record_stems(struct analyzer *a, const jd_spec *s, struct termmap *out)
         void *ctx[2] = {a, out};
         st = spec_each_clist(s, stems_of_list, ctx);
     }
-    return st == JD_ERR_INTERRUPTED ? JD_ERR_NOMEM : st;
+    return st;
 }
 
 static int

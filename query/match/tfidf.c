@@ -48,7 +48,7 @@ idf_free(struct idf *d)
     termmap_free(&d->cache);
 }
 
-static int
+static jd_status
 count_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
            size_t end)
 {
@@ -57,9 +57,9 @@ count_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
     (void)end;
     struct termmap_entry *e = termmap_get(ctx, term, len);
     if (!e)
-        return 1;
+        return JD_ERR_NOMEM;
     e->value += 1;
-    return 0;
+    return JD_OK;
 }
 
 jd_status
@@ -70,8 +70,6 @@ tvec_from_text(struct tvec *v, struct analyzer *a, struct idf *idf,
     v->norm = 0;
     size_t pos = 0;
     jd_status st = analyze_text(a, text, len, &pos, count_term, &v->w);
-    if (st == JD_ERR_INTERRUPTED)
-        return JD_ERR_NOMEM;
     if (st != JD_OK)
         return st;
     double sum = 0;
@@ -114,21 +112,21 @@ tvec_free(struct tvec *v)
     v->norm = 0;
 }
 
-static int
+static jd_status
 note_surface(void *ctx, const char *term, size_t len, size_t pos, size_t start,
              size_t end)
 {
     (void)pos;
     struct surface *s = ctx;
     if (termmap_find(&s->start, term, len))
-        return 0;
+        return JD_OK;
     struct termmap_entry *a = termmap_get(&s->start, term, len);
     struct termmap_entry *b = termmap_get(&s->len, term, len);
     if (!a || !b)
-        return 1;
+        return JD_ERR_NOMEM;
     a->value = (double)start;
     b->value = (double)(end - start);
-    return 0;
+    return JD_OK;
 }
 
 jd_status
@@ -139,7 +137,7 @@ surface_init(struct surface *s, struct analyzer *a, const char *text,
     s->text = text;
     size_t pos = 0;
     jd_status st = analyze_text(a, text, len, &pos, note_surface, s);
-    return st == JD_ERR_INTERRUPTED ? JD_ERR_NOMEM : st;
+    return st;
 }
 
 const char *

@@ -116,7 +116,7 @@ struct tokens {
     size_t n, cap;
 };
 
-static int
+static jd_status
 on_token(void *ctx, const char *term, size_t len, size_t pos, size_t start,
          size_t end)
 {
@@ -125,7 +125,7 @@ on_token(void *ctx, const char *term, size_t len, size_t pos, size_t start,
         size_t cap = t->cap ? t->cap * 2 : 32;
         struct token *v = realloc(t->v, cap * sizeof(*v));
         if (!v)
-            return 1;
+            return JD_ERR_NOMEM;
         t->v = v;
         t->cap = cap;
     }
@@ -138,7 +138,7 @@ on_token(void *ctx, const char *term, size_t len, size_t pos, size_t start,
     k->start = start;
     k->end = end;
     k->mark = false;
-    return 0;
+    return JD_OK;
 }
 
 static bool
@@ -198,8 +198,6 @@ snippet_spans(jd_results *r, struct analyzer *a, const char *text,
     *n = 0;
     *distinct = 0;
     jd_status st = analyze_text(a, text, strlen(text), &pos, on_token, &t);
-    if (st == JD_ERR_INTERRUPTED)
-        st = JD_ERR_NOMEM;
     /* Words matched on their own, or by a wildcard. */
     for (size_t i = 0; i < t.n && st == JD_OK; i++) {
         struct token *k = &t.v[i];

@@ -25,7 +25,7 @@ struct check {
     size_t n;
 };
 
-static int
+static jd_status
 on_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
         size_t end)
 {
@@ -37,7 +37,7 @@ on_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
     FUZZ_CHECK(c->n == 0 || pos >= c->last_pos);
     c->last_pos = pos;
     c->n++;
-    return 0;
+    return JD_OK;
 }
 
 static void

@@ -19,7 +19,7 @@ struct collect {
     size_t n;
 };
 
-static int
+static jd_status
 collect_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
              size_t end)
 {
@@ -30,7 +30,7 @@ collect_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
                      c->n ? " " : "", (int)len, term, pos);
     if (w > 0)
         c->n += (size_t)w;
-    return 0;
+    return JD_OK;
 }
 
 /* "term@pos term@pos ..." for TEXT, positions from 0. */

@@ -118,7 +118,7 @@ entries_at(struct fixture *f)
     return 12 + mi.concepts;
 }
 
-static int
+static jd_status
 count_stem(void *ctx, const char *term, size_t len, size_t pos, size_t start,
            size_t end)
 {
@@ -126,7 +126,7 @@ count_stem(void *ctx, const char *term, size_t len, size_t pos, size_t start,
     struct termmap_entry *e = termmap_get(ctx, term, len);
     assert_non_null(e);
     e->value += 1;
-    return 0;
+    return JD_OK;
 }
 
 /* Score TEXT with M; the class ids' scores into OUT (in IDS order). */

@@ -417,7 +417,7 @@ set_free(struct termset *s)
     memset(s, 0, sizeof(*s));
 }
 
-static int
+static jd_status
 index_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
            size_t end)
 {
@@ -425,7 +425,7 @@ index_term(void *ctx, const char *term, size_t len, size_t pos, size_t start,
     (void)start;
     (void)end;
     set_add(ctx, term, len);
-    return 0;
+    return JD_OK;
 }
 
 static int
