@@ -59,6 +59,7 @@ typedef enum jd_status {
     JD_ERR_INTERNAL,
     JD_ERR_TOO_BIG,     /* input over a documented size limit */
     JD_ERR_INTERRUPTED, /* stopped on request (signal) */
+    JD_ERR_MODIFIED,    /* the index changed under this reader; run it again */
 } jd_status;
 
 /* A static, lower-case description of ST ("index is locked by another

@@ -354,9 +354,29 @@ fail:
 }
 
 jd_status
-jd_db_count(jd_db *db, size_t *out)
+db_read(jd_db *db, db_read_fn read, void *ctx)
+{
+    jd_status st = read(db, ctx);
+    for (int i = 0;
+         !db->writable && i < DB_READ_RETRIES && st == JD_ERR_MODIFIED; i++) {
+        jd_status reopened = db_open_current(db, XS_READ);
+        if (reopened != JD_OK)
+            return reopened;
+        st = read(db, ctx);
+    }
+    return st;
+}
+
+static jd_status
+count_read(jd_db *db, void *out)
 {
     return xs_doccount(db->classes, out, db->msg, sizeof(db->msg));
+}
+
+jd_status
+jd_db_count(jd_db *db, size_t *out)
+{
+    return db_read(db, count_read, out);
 }
 
 jd_status
@@ -388,8 +408,21 @@ db_parse_record(jd_db *db, const char *id, const char *json, size_t len,
     return st;
 }
 
+struct get_call {
+    const char *id;
+    jd_spec **out;
+};
+
+static jd_status
+get_read(jd_db *db, void *ctx)
+{
+    struct get_call *c = ctx;
+    return db_load(db, c->id, c->out);
+}
+
 jd_status
 jd_db_get(jd_db *db, const char *id, jd_spec **out)
 {
-    return db_load(db, id, out);
+    struct get_call c = {id, out};
+    return db_read(db, get_read, &c);
 }

@@ -96,6 +96,19 @@ void db_close(jd_db *db);
  * repair an interrupted run. */
 jd_status db_open_current(jd_db *db, enum xs_mode mode);
 
+/*
+ * Run READ(DB, CTX), one whole read of the index (a search, a match, a
+ * record), on a revision that stays whole: when a writer has recycled the
+ * revision this reader opened (JD_ERR_MODIFIED from the shim), the index
+ * is reopened at its latest revision (and generation) and READ runs
+ * again, up to DB_READ_RETRIES times. The one place that retries: every
+ * public read goes through it, and READ must leave its outputs empty
+ * when it fails. A writer's reads never see JD_ERR_MODIFIED.
+ */
+#define DB_READ_RETRIES 5
+typedef jd_status (*db_read_fn)(jd_db *db, void *ctx);
+jd_status db_read(jd_db *db, db_read_fn read, void *ctx);
+
 /* The record stored for ID, from the classes database. */
 jd_status db_load(jd_db *db, const char *id, jd_spec **out);
 /* The stored record JSON (of class ID, NULL when unknown) into *OUT; one

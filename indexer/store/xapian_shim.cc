@@ -31,10 +31,6 @@ namespace
  * the indexer drops stop words before they become terms. */
 const char STOP_MARK = '\x01';
 
-/* Readers retry this many times when a writer recycles a revision under
- * them (DatabaseModifiedError). */
-const int MODIFIED_RETRIES = 5;
-
 /* A boolean field of our own whose every value matches every document:
  * what a group of excluded terms alone is taken from (see
  * everything_before_exclusions). Not a word anyone types. */
@@ -80,7 +76,7 @@ map_exception(char *msg, size_t msglen) noexcept
         return JD_ERR_QUERY_SYNTAX;
     } catch (const Xapian::DatabaseModifiedError &e) {
         copy_msg(msg, msglen, e.get_description());
-        return JD_ERR_BACKEND; /* readers reopen and retry */
+        return JD_ERR_MODIFIED; /* db_read() reopens and runs it again */
     } catch (const Xapian::DatabaseError &e) {
         /* A plain DatabaseError without an errno is Xapian finding the
          * stored bytes bad ("inflate failed", "Block 3 item 44: item
@@ -456,17 +452,6 @@ xs_close(struct xs_db *d) noexcept
 }
 
 extern "C" jd_status
-xs_reopen(struct xs_db *d, char *msg, size_t msglen) noexcept
-{
-    try {
-        d->db.reopen();
-        return JD_OK;
-    } catch (...) {
-        return status_from_exception(msg, msglen, &d->path);
-    }
-}
-
-extern "C" jd_status
 xs_commit(struct xs_db *d, char *msg, size_t msglen) noexcept
 {
     try {
@@ -486,27 +471,19 @@ xs_commit(struct xs_db *d, char *msg, size_t msglen) noexcept
     }
 }
 
-/* Run BODY against a reader, reopening and retrying when a writer has
- * moved the database on under us. */
+/* Run BODY, mapping every exception to a status: DatabaseModifiedError
+ * (a writer recycled the revision this reader opened) to JD_ERR_MODIFIED,
+ * which the store's db_read() answers by reopening and running the whole
+ * read again; retrying one call here could mix two revisions. */
 template <typename Body>
 static jd_status
-with_retry(struct xs_db *d, char *msg, size_t msglen, Body body) noexcept
+guarded(struct xs_db *d, char *msg, size_t msglen, Body body) noexcept
 {
-    for (int attempt = 0;; attempt++) {
-        try {
-            body();
-            return JD_OK;
-        } catch (const Xapian::DatabaseModifiedError &) {
-            if (attempt >= MODIFIED_RETRIES)
-                return status_from_exception(msg, msglen, &d->path);
-            try {
-                d->db.reopen();
-            } catch (...) {
-                return status_from_exception(msg, msglen, &d->path);
-            }
-        } catch (...) {
-            return status_from_exception(msg, msglen, &d->path);
-        }
+    try {
+        body();
+        return JD_OK;
+    } catch (...) {
+        return status_from_exception(msg, msglen, &d->path);
     }
 }
 
@@ -514,14 +491,14 @@ extern "C" jd_status
 xs_doccount(struct xs_db *d, size_t *out, char *msg, size_t msglen) noexcept
 {
     *out = 0;
-    return with_retry(d, msg, msglen, [&] { *out = d->db.get_doccount(); });
+    return guarded(d, msg, msglen, [&] { *out = d->db.get_doccount(); });
 }
 
 extern "C" jd_status
 xs_avlength(struct xs_db *d, double *out, char *msg, size_t msglen) noexcept
 {
     *out = 0;
-    return with_retry(d, msg, msglen, [&] { *out = d->db.get_avlength(); });
+    return guarded(d, msg, msglen, [&] { *out = d->db.get_avlength(); });
 }
 
 extern "C" jd_status
@@ -529,16 +506,15 @@ xs_termfreq(struct xs_db *d, const char *term, size_t len, size_t *out,
             char *msg, size_t msglen) noexcept
 {
     *out = 0;
-    return with_retry(d, msg, msglen, [&] {
-        *out = d->db.get_termfreq(std::string(term, len));
-    });
+    return guarded(d, msg, msglen,
+                   [&] { *out = d->db.get_termfreq(std::string(term, len)); });
 }
 
 extern "C" jd_status
 xs_get_metadata(struct xs_db *d, const char *key, jd_buf *out, char *msg,
                 size_t msglen) noexcept
 {
-    return with_retry(d, msg, msglen, [&] {
+    return guarded(d, msg, msglen, [&] {
         std::string v = d->db.get_metadata(key);
         buf_clear(out);
         if (buf_append(out, v.data(), v.size()) != JD_OK)
@@ -577,7 +553,7 @@ xs_metadata_keys(struct xs_db *d, const char *prefix,
                            size_t unused),
                  void *ctx, char *msg, size_t msglen) noexcept
 {
-    return with_retry(d, msg, msglen, [&] {
+    return guarded(d, msg, msglen, [&] {
         for (Xapian::TermIterator t = d->db.metadata_keys_begin(prefix);
              t != d->db.metadata_keys_end(prefix); ++t) {
             const std::string &key = *t;
@@ -628,7 +604,7 @@ xs_data_by_term(struct xs_db *d, const char *term, jd_buf *out, char *msg,
                 size_t msglen) noexcept
 {
     bool found = false;
-    jd_status st = with_retry(d, msg, msglen, [&] {
+    jd_status st = guarded(d, msg, msglen, [&] {
         Xapian::PostingIterator p = d->db.postlist_begin(term);
         found = p != d->db.postlist_end(term);
         if (!found)
@@ -649,7 +625,7 @@ extern "C" jd_status
 xs_data_by_docid(struct xs_db *d, unsigned docid, jd_buf *out, char *msg,
                  size_t msglen) noexcept
 {
-    return with_retry(d, msg, msglen, [&] {
+    return guarded(d, msg, msglen, [&] {
         std::string data = d->db.get_document(docid).get_data();
         buf_clear(out);
         if (buf_append(out, data.data(), data.size()) != JD_OK)
@@ -662,7 +638,7 @@ xs_doc_read(struct xs_db *d, unsigned docid, const unsigned *slots,
             jd_buf *values, size_t nslots, xs_term_fn fn, void *ctx, char *msg,
             size_t msglen) noexcept
 {
-    return with_retry(d, msg, msglen, [&] {
+    return guarded(d, msg, msglen, [&] {
         Xapian::Document doc = d->db.get_document(docid);
         for (size_t i = 0; i < nslots; i++) {
             std::string v = doc.get_value(slots[i]);
@@ -686,7 +662,7 @@ xs_value_by_term(struct xs_db *d, const char *term, unsigned slot, jd_buf *out,
                  char *msg, size_t msglen) noexcept
 {
     bool found = false;
-    jd_status st = with_retry(d, msg, msglen, [&] {
+    jd_status st = guarded(d, msg, msglen, [&] {
         Xapian::PostingIterator p = d->db.postlist_begin(term);
         found = p != d->db.postlist_end(term);
         if (!found)
@@ -703,7 +679,7 @@ extern "C" jd_status
 xs_allterms(struct xs_db *d, const char *prefix, xs_term_fn fn, void *ctx,
             char *msg, size_t msglen) noexcept
 {
-    return with_retry(d, msg, msglen, [&] {
+    return guarded(d, msg, msglen, [&] {
         for (Xapian::TermIterator t = d->db.allterms_begin(prefix);
              t != d->db.allterms_end(prefix); ++t) {
             const std::string &term = *t;
@@ -717,7 +693,7 @@ extern "C" jd_status
 xs_doc_terms(struct xs_db *d, unsigned docid, xs_term_fn fn, void *ctx,
              char *msg, size_t msglen) noexcept
 {
-    return with_retry(d, msg, msglen, [&] {
+    return guarded(d, msg, msglen, [&] {
         for (Xapian::TermIterator t = d->db.termlist_begin(docid);
              t != d->db.termlist_end(docid); ++t) {
             const std::string &term = *t;
@@ -731,7 +707,7 @@ extern "C" jd_status
 xs_postings(struct xs_db *d, const char *term, xs_posting_fn fn, void *ctx,
             char *msg, size_t msglen) noexcept
 {
-    return with_retry(d, msg, msglen, [&] {
+    return guarded(d, msg, msglen, [&] {
         for (Xapian::PostingIterator p = d->db.postlist_begin(term);
              p != d->db.postlist_end(term); ++p)
             if (fn(ctx, *p) != 0)
@@ -1206,10 +1182,10 @@ xs_enquire(struct xs_db *d, const struct xs_search *s, struct xs_mset **out,
 {
     *out = nullptr;
     xs_mset *m = nullptr;
-    jd_status st = with_retry(d, msg, msglen, [&] {
+    jd_status st = guarded(d, msg, msglen, [&] {
         delete m;
         m = nullptr;
-        /* with_retry() maps bad_alloc to JD_ERR_NOMEM. */
+        /* guarded() maps bad_alloc to JD_ERR_NOMEM. */
         /* NOLINTNEXTLINE(bugprone-unhandled-exception-at-new) */
         m = new xs_mset(d->db);
         m->path = d->path;

@@ -14,7 +14,9 @@
  * says to run jobdex-query check), DatabaseVersionError -> JD_ERR_VERSION,
  * QueryParserError -> JD_ERR_QUERY_SYNTAX, other Xapian::Error ->
  * JD_ERR_BACKEND, std::bad_alloc -> JD_ERR_NOMEM, anything else ->
- * JD_ERR_INTERNAL. Readers retry DatabaseModifiedError after reopening.
+ * JD_ERR_INTERNAL, and DatabaseModifiedError (a writer recycled the
+ * revision a reader opened) -> JD_ERR_MODIFIED, which db_read() (store/db.h)
+ * answers by reopening and running the whole read again.
  *
  * Strings cross as UTF-8 (pointer, length), borrowed for the call.
  */
@@ -52,8 +54,6 @@ enum xs_mode {
 jd_status xs_open(const char *path, enum xs_mode mode, struct xs_db **out,
                   char *msg, size_t msglen) XS_NOEXCEPT;
 void xs_close(struct xs_db *db) XS_NOEXCEPT;
-/* Readers: see the latest commit. */
-jd_status xs_reopen(struct xs_db *db, char *msg, size_t msglen) XS_NOEXCEPT;
 jd_status xs_commit(struct xs_db *db, char *msg, size_t msglen) XS_NOEXCEPT;
 
 jd_status xs_doccount(struct xs_db *db, size_t *out, char *msg,

@@ -33,6 +33,8 @@ jd_status_str(jd_status st)
         return "input too large";
     case JD_ERR_INTERRUPTED:
         return "interrupted";
+    case JD_ERR_MODIFIED:
+        return "the index changed under this reader; run it again";
     }
     return "unknown status";
 }

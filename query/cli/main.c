@@ -488,26 +488,6 @@ struct run {
     struct cli_out out;
 };
 
-/* Times a command is run again on a reopened index (see recycled()). */
-#define MODIFIED_RETRIES 5
-
-/*
- * A writer's commits may recycle the revision this reader opened: Xapian
- * then throws DatabaseModifiedError (JD_ERR_BACKEND) from whatever read
- * touches it. A command that failed so is run again on the index
- * reopened at its latest revision; nothing was printed for it yet (batch
- * lines retry one line at a time). True when it should be run again.
- */
-static bool
-recycled(struct run *r, jd_status st, int *attempts)
-{
-    if (st != JD_ERR_BACKEND ||
-        !strstr(jd_db_errmsg(r->db), "DatabaseModifiedError") ||
-        ++*attempts > MODIFIED_RETRIES)
-        return false;
-    return jd_db_open(r->db, r->o.db, JD_OPEN_READ) == JD_OK;
-}
-
 /* The exit status for a library call's failure ST (README's table): bad
  * input (malformed, over a limit) 2, no such record 1, the rest 3. */
 static int
@@ -566,11 +546,7 @@ cmd_search(struct run *r)
     if (!query)
         return 3;
     jd_results *res;
-    jd_status st;
-    int attempts = 0;
-    do
-        st = jd_search(r->db, query, &r->o.filter, r->o.limit, &res);
-    while (st != JD_OK && recycled(r, st, &attempts));
+    jd_status st = jd_search(r->db, query, &r->o.filter, r->o.limit, &res);
     int rc;
     if (st != JD_OK) {
         rc = failed(r, st,
@@ -593,11 +569,7 @@ match_one(struct run *r, const char *name, const char *text, size_t len,
     struct jd_match_opts mo = {r->o.filter, r->o.limit, keywords, r->o.explain,
                                r->o.whole};
     jd_results *res;
-    jd_status st;
-    int attempts = 0;
-    do
-        st = jd_match(r->db, text, len, &mo, &res);
-    while (st != JD_OK && recycled(r, st, &attempts));
+    jd_status st = jd_match(r->db, text, len, &mo, &res);
     if (st != JD_OK)
         return failed(r, st, "cannot match", name);
     cli_match(&r->out, name, res);
@@ -675,11 +647,8 @@ static int
 cmd_similar(struct run *r)
 {
     jd_results *res;
-    jd_status st;
-    int attempts = 0;
-    do
-        st = jd_similar(r->db, r->o.args[0], &r->o.filter, r->o.limit, &res);
-    while (st != JD_OK && recycled(r, st, &attempts));
+    jd_status st =
+        jd_similar(r->db, r->o.args[0], &r->o.filter, r->o.limit, &res);
     if (st != JD_OK)
         return failed(r, st, "cannot compare", r->o.args[0]);
     cli_similar(&r->out, r->o.args[0], res);
@@ -692,11 +661,7 @@ static int
 cmd_show(struct run *r)
 {
     jd_spec *s;
-    jd_status st;
-    int attempts = 0;
-    do
-        st = jd_db_get(r->db, r->o.args[0], &s);
-    while (st != JD_OK && recycled(r, st, &attempts));
+    jd_status st = jd_db_get(r->db, r->o.args[0], &s);
     if (st != JD_OK)
         return failed(r, st, "cannot show", r->o.args[0]);
     cli_show(&r->out, s);
@@ -708,11 +673,7 @@ static int
 cmd_stats(struct run *r)
 {
     jd_stats *s;
-    jd_status st;
-    int attempts = 0;
-    do
-        st = jd_stats_get(r->db, &s);
-    while (st != JD_OK && recycled(r, st, &attempts));
+    jd_status st = jd_stats_get(r->db, &s);
     if (st != JD_OK)
         return failed(r, st, "cannot read index", r->o.db);
     cli_stats(&r->out, r->o.db, s);
@@ -724,11 +685,7 @@ static int
 cmd_overlap(struct run *r)
 {
     jd_overlap *ov;
-    jd_status st;
-    int attempts = 0;
-    do
-        st = jd_overlap_find(r->db, &r->o.overlap, &ov);
-    while (st != JD_OK && recycled(r, st, &attempts));
+    jd_status st = jd_overlap_find(r->db, &r->o.overlap, &ov);
     if (st != JD_OK)
         return failed(r, st, "cannot compare the duties of", r->o.db);
     cli_overlap(&r->out, ov, r->o.across, r->o.overlap.min_similarity,

@@ -107,9 +107,10 @@ dir_bytes(const char *dir, int depth)
 }
 /* NOLINTEND(misc-no-recursion) */
 
-jd_status
-jd_stats_get(jd_db *db, jd_stats **out)
+static jd_status
+stats_read(jd_db *db, void *ctx)
 {
+    jd_stats **out = ctx;
     *out = NULL;
     struct stats_impl *s = calloc(1, sizeof(*s));
     if (!s || !(s->mem = arena_new())) {
@@ -144,6 +145,12 @@ jd_stats_get(jd_db *db, jd_stats **out)
     }
     *out = p;
     return JD_OK;
+}
+
+jd_status
+jd_stats_get(jd_db *db, jd_stats **out)
+{
+    return db_read(db, stats_read, out);
 }
 
 void

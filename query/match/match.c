@@ -43,9 +43,9 @@ run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
     return JD_OK;
 }
 
-jd_status
-jd_match(jd_db *db, const char *text, size_t len,
-         const struct jd_match_opts *opts, jd_results **out)
+static jd_status
+match_once(jd_db *db, const char *text, size_t len,
+           const struct jd_match_opts *opts, jd_results **out)
 {
     *out = NULL;
     jd_buf norm = {NULL, 0, 0};
@@ -128,9 +128,9 @@ class_text(const jd_spec *s, jd_buf *out)
     return st;
 }
 
-jd_status
-jd_similar(jd_db *db, const char *id, const struct jd_filter *f, size_t limit,
-           jd_results **out)
+static jd_status
+similar_once(jd_db *db, const char *id, const struct jd_filter *f, size_t limit,
+             jd_results **out)
 {
     *out = NULL;
     jd_spec *s = NULL;
@@ -164,4 +164,43 @@ out:
     jd_buf_free(&text);
     jd_spec_free(s);
     return st;
+}
+
+struct match_call {
+    const char *text, *id; /* match: TEXT of LEN; similar: ID */
+    size_t len;
+    const struct jd_match_opts *opts;
+    const struct jd_filter *f;
+    size_t limit;
+    jd_results **out;
+};
+
+static jd_status
+match_read(jd_db *db, void *ctx)
+{
+    struct match_call *c = ctx;
+    return match_once(db, c->text, c->len, c->opts, c->out);
+}
+
+jd_status
+jd_match(jd_db *db, const char *text, size_t len,
+         const struct jd_match_opts *opts, jd_results **out)
+{
+    struct match_call c = {.text = text, .len = len, .opts = opts, .out = out};
+    return db_read(db, match_read, &c);
+}
+
+static jd_status
+similar_read(jd_db *db, void *ctx)
+{
+    struct match_call *c = ctx;
+    return similar_once(db, c->id, c->f, c->limit, c->out);
+}
+
+jd_status
+jd_similar(jd_db *db, const char *id, const struct jd_filter *f, size_t limit,
+           jd_results **out)
+{
+    struct match_call c = {.id = id, .f = f, .limit = limit, .out = out};
+    return db_read(db, similar_read, &c);
 }

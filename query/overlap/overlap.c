@@ -1039,9 +1039,17 @@ out:
     return st;
 }
 
-jd_status
-jd_overlap_find(jd_db *db, const struct jd_overlap_opts *o, jd_overlap **out)
+struct overlap_call {
+    const struct jd_overlap_opts *o;
+    jd_overlap **out;
+};
+
+static jd_status
+overlap_read(jd_db *db, void *ctx)
 {
+    struct overlap_call *c = ctx;
+    const struct jd_overlap_opts *o = c->o;
+    jd_overlap **out = c->out;
     *out = NULL;
     struct overlap_impl *impl = calloc(1, sizeof(*impl));
     if (!impl || !(impl->mem = arena_new())) {
@@ -1100,6 +1108,13 @@ jd_overlap_find(jd_db *db, const struct jd_overlap_opts *o, jd_overlap **out)
     }
     *out = &impl->pub;
     return JD_OK;
+}
+
+jd_status
+jd_overlap_find(jd_db *db, const struct jd_overlap_opts *o, jd_overlap **out)
+{
+    struct overlap_call c = {o, out};
+    return db_read(db, overlap_read, &c);
 }
 
 void

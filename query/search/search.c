@@ -18,8 +18,6 @@
 
 /* Snippets shown per hit. */
 #define SEARCH_SNIPPETS 3
-/* Whole searches run again after a writer recycled the revision read. */
-#define SEARCH_RETRIES 5
 
 static const struct xs_field search_fields[] = {
     /* Words without a field look in every free-text field. */
@@ -123,31 +121,24 @@ out:
     return st;
 }
 
-/*
- * A writer's commits may recycle the blocks of the revision a reader
- * opened. Xapian then throws DatabaseModifiedError (JD_ERR_BACKEND here)
- * from whatever call touches such a block: the shim retries single calls,
- * but a document read after the match set was made (its data, its
- * matching terms) can only be read again by searching again on the
- * latest revision.
- */
-static bool
-revision_recycled(const jd_db *db, jd_status st)
+struct search_call {
+    const char *query;
+    const struct jd_filter *f;
+    size_t limit;
+    jd_results **out;
+};
+
+static jd_status
+search_read(jd_db *db, void *ctx)
 {
-    return st == JD_ERR_BACKEND &&
-           strstr(db->msg, "DatabaseModifiedError") != NULL;
+    struct search_call *c = ctx;
+    return search_once(db, c->query, c->f, c->limit, c->out);
 }
 
 jd_status
 jd_search(jd_db *db, const char *query, const struct jd_filter *f, size_t limit,
           jd_results **out)
 {
-    jd_status st = search_once(db, query, f, limit, out);
-    for (int i = 0; i < SEARCH_RETRIES && revision_recycled(db, st); i++) {
-        if ((st = xs_reopen(db->classes, db->msg, sizeof(db->msg))) != JD_OK ||
-            (st = xs_reopen(db->items, db->msg, sizeof(db->msg))) != JD_OK)
-            return st;
-        st = search_once(db, query, f, limit, out);
-    }
-    return st;
+    struct search_call c = {query, f, limit, out};
+    return db_read(db, search_read, &c);
 }
