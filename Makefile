@@ -3,6 +3,7 @@
 #   make            build build/jobdex-index and build/jobdex-query
 #   make demo       install what is missing, build, index corpus/, query it
 #   make check      all tests, then the same tests built with ASan+UBSan
+#   make golden     rewrite tests/golden/expected from what the programs write
 #   make lint       cppcheck and clang-tidy;  make format / format-check
 #   make parse-report   parser rates over the CalHR specs in ../shared
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS (60) s each (clang)
@@ -65,12 +66,13 @@ UNIT_TESTS = test_analyze test_spec test_json test_shim test_index test_overlap 
              test_onet test_model test_parts test_layout
 CLI_TESTS  = test_cli_index test_cli_query test_cli_limits \
              test_cli_concurrent test_cli_crash test_cli_parallel \
-             test_cli_rank test_cli_walk test_cli_scaling test_cli_store
+             test_cli_rank test_cli_walk test_cli_scaling test_cli_store \
+             test_cli_golden
 TEST_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%) $(CLI_TESTS:%=$(BUILD)/tests/%) \
              $(REPLAY_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps deps-present demo check check-build run-tests lint format format-check \
-        parse-report clean crash-test valgrind
+        parse-report clean crash-test valgrind golden
 .SECONDARY:
 
 all: $(BINS)
@@ -227,6 +229,11 @@ run-tests: $(BINS) $(TEST_BINS)
 	  echo "== $$t"; \
 	  JOBDEX_BIN=$(BUILD) JOBDEX_SHARED=$(SHARED) JOBDEX_SAN=$(SAN) $$t; \
 	done
+
+# Rewrite the expected outputs of tests/golden/cases from what the
+# programs write now (tests/golden/README.md): review them with git diff.
+golden: $(BINS) $(BUILD)/tests/test_cli_golden
+	JOBDEX_BIN=$(BUILD) JOBDEX_GOLDEN=update $(BUILD)/tests/test_cli_golden
 
 parse-report: $(BUILD)/tests/test_calhr
 	JOBDEX_SHARED=$(SHARED) JOBDEX_REPORT=1 $(BUILD)/tests/test_calhr

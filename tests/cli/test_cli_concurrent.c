@@ -32,8 +32,11 @@ enum {
     MAX_WRITER_RUNS = 8 /* re-index at most this often to get them */
 };
 
-static char *tmpdir;
-static char db[4200], specs[4200], batch[4200];
+/* The program's own directory: the index DB of corpus/ and SPECS, and a
+ * BATCH of queries. */
+static struct tu_fixture shared;
+static const char *const db = shared.db;
+static char specs[TU_PATH_MAX], batch[TU_PATH_MAX];
 
 /* Generated specs, an index of them and corpus/, and a batch of match
  * queries made of duty sentences. */
@@ -41,10 +44,9 @@ static int
 setup_group(void **state)
 {
     (void)state;
-    tmpdir = tu_mkdtemp();
-    snprintf(db, sizeof(db), "%s/shared.db", tmpdir);
-    snprintf(specs, sizeof(specs), "%s/specs", tmpdir);
-    snprintf(batch, sizeof(batch), "%s/batch.jsonl", tmpdir);
+    tu_fixture_init(&shared);
+    tu_fixture_path(&shared, "specs", specs);
+    tu_fixture_path(&shared, "batch.jsonl", batch);
     tu_gen_specs(specs, 0, N_SPECS, 3);
     FILE *f = fopen(batch, "w");
     if (!f)
@@ -61,23 +63,14 @@ setup_group(void **state)
         fprintf(f, "{\"id\": %d, \"text\": \"%s\"}\n", i, texts[i % 4]);
     if (fclose(f) != 0)
         return -1;
-    struct tu_run r;
-    const char *argv[] = {"jobdex-index", "-q",  "-d", db,
-                          "corpus",       specs, NULL};
-    tu_run(argv, NULL, &r);
-    int ok = r.status == 0;
-    if (!ok)
-        fprintf(stderr, "initial index failed: %s", r.err);
-    tu_run_free(&r);
-    return ok ? 0 : -1;
+    return tu_index(db, "corpus", specs, NULL) == 0 ? 0 : -1;
 }
 
 static int
 teardown_group(void **state)
 {
     (void)state;
-    tu_rmtree(tmpdir);
-    free(tmpdir);
+    tu_fixture_fini(&shared);
     return 0;
 }
 
@@ -153,9 +146,9 @@ test_concurrent_readers_never_fail_while_a_writer_reindexes(void **state)
     (void)state;
     size_t before = tu_count_records(db);
     char werr[4300], bout[4300], berr[4300];
-    snprintf(werr, sizeof(werr), "%s/writer.err", tmpdir);
-    snprintf(bout, sizeof(bout), "%s/batch.out", tmpdir);
-    snprintf(berr, sizeof(berr), "%s/batch.err", tmpdir);
+    snprintf(werr, sizeof(werr), "%s/writer.err", shared.dir);
+    snprintf(bout, sizeof(bout), "%s/batch.out", shared.dir);
+    snprintf(berr, sizeof(berr), "%s/batch.err", shared.dir);
     const char *writer[] = {"jobdex-index", "-q",  "--batch-mb", "1", "-d", db,
                             "corpus",       specs, NULL};
     const char *reader[] = {"jobdex-query", "-d",   db,
@@ -245,8 +238,8 @@ static jd_db *
 stale_reader(const char *name)
 {
     char path[4300], gen[4300];
-    snprintf(path, sizeof(path), "%s/%s.db", tmpdir, name);
-    snprintf(gen, sizeof(gen), "%s/%s-specs", tmpdir, name);
+    snprintf(path, sizeof(path), "%s/%s.db", shared.dir, name);
+    snprintf(gen, sizeof(gen), "%s/%s-specs", shared.dir, name);
     tu_gen_specs(gen, 0, 100, 11);
     reindex(path, gen, 1);
     jd_db *rd;
@@ -358,8 +351,8 @@ test_concurrent_batch_reader_survives_commits_between_lines(void **state)
 {
     (void)state;
     char path[4300], gen[4300];
-    snprintf(path, sizeof(path), "%s/batch.db", tmpdir);
-    snprintf(gen, sizeof(gen), "%s/batch-specs", tmpdir);
+    snprintf(path, sizeof(path), "%s/batch.db", shared.dir);
+    snprintf(gen, sizeof(gen), "%s/batch-specs", shared.dir);
     tu_gen_specs(gen, 0, 100, 11);
     reindex(path, gen, 1);
 

@@ -17,31 +17,6 @@
 
 #include <cmocka.h>
 
-struct fixture {
-    char *dir;
-    char db[4200];
-};
-
-static int
-setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    f->dir = tu_mkdtemp();
-    snprintf(f->db, sizeof(f->db), "%s/test.db", f->dir);
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct fixture *f = *state;
-    tu_rmtree(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
-
 static size_t
 db_count(const char *path)
 {
@@ -122,7 +97,7 @@ test_cli_index_dump_gives_the_five_seed_records(void **state)
 static void
 test_cli_index_then_dump_round_trips_through_jsonl(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     struct tu_run r;
     const char *dump[] = {"jobdex-index", "--dump", "corpus", NULL};
     tu_run(dump, NULL, &r);
@@ -152,9 +127,8 @@ test_cli_index_then_dump_round_trips_through_jsonl(void **state)
 static void
 test_cli_index_reports_each_bad_input_and_indexes_the_rest(void **state)
 {
-    struct fixture *f = *state;
-    char in[4300];
-    snprintf(in, sizeof(in), "%s/in", f->dir);
+    struct tu_fixture *f = *state;
+    const char *in = f->in;
     char *seed = tu_read("corpus/st-louis/internet-services-manager.txt", NULL);
     free(tu_write(in, "good.txt", seed, strlen(seed)));
     free(tu_write(in, "empty.txt", "", 0));
@@ -205,7 +179,7 @@ test_cli_index_reports_each_bad_input_and_indexes_the_rest(void **state)
 static void
 test_cli_index_second_writer_fails_fast_with_locked(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     jd_db *w;
     assert_int_equal(jd_db_new(&w), JD_OK);
     assert_int_equal(jd_db_open(w, f->db, JD_OPEN_WRITE | JD_OPEN_CREATE),
@@ -227,7 +201,7 @@ test_cli_index_second_writer_fails_fast_with_locked(void **state)
 static void
 test_cli_index_reindexing_replaces_records(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     struct tu_run r;
     const char *argv[] = {"jobdex-index", "-q", "-d", f->db, "corpus", NULL};
     tu_run(argv, NULL, &r);
@@ -252,7 +226,8 @@ test_cli_index_reindexing_replaces_records(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn)                                                                  \
+    cmocka_unit_test_setup_teardown(fn, tu_fixture_setup, tu_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_cli_index_help_goes_to_stdout),
         T(test_cli_index_usage_errors_exit_2),

@@ -46,12 +46,6 @@ enum { N_CORPUS = TU_CORPUS_RECORDS };
 /* The corpus records as an index of corpus/ stores them. */
 static char *corpus_json[N_CORPUS];
 
-struct fixture {
-    char *dir;
-    char db[4200];
-    char in[4200];
-};
-
 static char *
 record_json(jd_db *db, const char *id)
 {
@@ -75,11 +69,11 @@ run_ok(const char *const *argv)
     tu_run_free(&r);
 }
 
+/* An index of corpus/ at DB. */
 static void
 index_corpus(const char *db)
 {
-    const char *argv[] = {"jobdex-index", "-q", "-d", db, "corpus", NULL};
-    run_ok(argv);
+    assert_int_equal(tu_index(db, "corpus", NULL), 0);
 }
 
 /* DB opens and still holds the corpus records exactly as stored;
@@ -105,24 +99,18 @@ static int
 setup_group(void **state)
 {
     (void)state;
-    char *dir = tu_mkdtemp();
-    char db[4200];
-    snprintf(db, sizeof(db), "%s/corpus.db", dir);
-    struct tu_run r;
-    const char *argv[] = {"jobdex-index", "-q", "-d", db, "corpus", NULL};
-    tu_run(argv, NULL, &r);
-    int rc = r.status == 0 ? 0 : -1;
-    tu_run_free(&r);
+    struct tu_fixture tmp;
+    tu_fixture_init(&tmp);
+    int rc = tu_index(tmp.db, "corpus", NULL) == 0 ? 0 : -1;
     jd_db *d;
     if (rc == 0 && jd_db_new(&d) == JD_OK) {
-        if (jd_db_open(d, db, JD_OPEN_READ) == JD_OK)
+        if (jd_db_open(d, tmp.db, JD_OPEN_READ) == JD_OK)
             for (size_t i = 0; i < N_CORPUS; i++)
                 if (!(corpus_json[i] = record_json(d, tu_corpus_ids[i])))
                     rc = -1;
         jd_db_free(d);
     }
-    tu_rmtree(dir);
-    free(dir);
+    tu_fixture_fini(&tmp);
     return rc;
 }
 
@@ -135,26 +123,14 @@ teardown_group(void **state)
     return 0;
 }
 
+/* A test's own directory (tu_fixture) with an index of corpus/. */
 static int
 setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    f->dir = tu_mkdtemp();
-    snprintf(f->db, sizeof(f->db), "%s/test.db", f->dir);
-    snprintf(f->in, sizeof(f->in), "%s/in", f->dir);
-    mkdir(f->in, 0777);
+    if (tu_fixture_setup(state) != 0)
+        return -1;
+    struct tu_fixture *f = *state;
     index_corpus(f->db);
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct fixture *f = *state;
-    tu_rmtree(f->dir);
-    free(f->dir);
-    free(f);
     return 0;
 }
 
@@ -170,7 +146,7 @@ good_spec(size_t *len)
 /* Run jobdex-index -d DB on ARGS..., expecting STATUS and exactly the
  * stderr WANT (with every %s in it replaced by the input folder). */
 static void
-index_expect(struct fixture *f, int status, const char *want, ...)
+index_expect(struct tu_fixture *f, int status, const char *want, ...)
 {
     const char *argv[32] = {"jobdex-index", "--no-progress", "-d", f->db};
     size_t n = 4;
@@ -207,7 +183,7 @@ index_expect(struct fixture *f, int status, const char *want, ...)
 static void
 test_limits_spec_of_exactly_the_limit_is_read_one_byte_more_is_not(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     size_t len;
     char *seed = good_spec(&len);
     size_t max = JD_SPEC_MAX_BYTES;
@@ -237,7 +213,7 @@ test_limits_spec_of_exactly_the_limit_is_read_one_byte_more_is_not(void **state)
 static void
 test_limits_ten_mb_line_rejects_only_what_holds_it(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     size_t ten = 10u << 20;
     char *line = malloc(ten + 256);
     /* JSON lines: the long line is rejected by number, its neighbours
@@ -313,7 +289,7 @@ test_limits_ten_mb_line_rejects_only_what_holds_it(void **state)
 static void
 test_limits_batch_blank_and_bad_lines(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     const char *text = "\n\n{\"id\": \"bad\", \"text\": \n   \r\n"
                        "{\"id\": \"ok\", \"text\": \"web content\"}\n\n";
     char *batch = tu_write(f->in, "blank.jsonl", text, strlen(text));
@@ -353,7 +329,7 @@ drop_prog(char *text, const char *prog)
 static void
 test_limits_batch_lines_obey_the_indexers_rules(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     static const char text[] =
         "{\"id\": \"q1\", \"text\": \"web content\"}\n"
         "{\"id\": \"q2\", \"text\": \"web content\", \"id\": \"q2b\"}\n"
@@ -397,7 +373,7 @@ test_limits_batch_lines_obey_the_indexers_rules(void **state)
 static void
 test_limits_long_line_under_the_limit_is_indexed(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     size_t len;
     char *seed = good_spec(&len);
     size_t six = 6u << 20;
@@ -535,7 +511,7 @@ assert_shown(const char *db, const char *id)
 static void
 test_limits_ids_over_the_limit_cost_their_line_not_the_file(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     char want[32768], rejects[16384] = "";
     write_id_inputs(f->in, rejects, sizeof(rejects));
     size_t good = 1, bad = 0;
@@ -593,7 +569,7 @@ test_limits_ids_over_the_limit_cost_their_line_not_the_file(void **state)
 static void
 test_limits_nul_bytes_are_reported_with_their_offset(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     size_t len;
     char *seed = good_spec(&len);
     seed[100] = '\0';
@@ -634,7 +610,7 @@ static void
 test_limits_invalid_and_overlong_utf8_are_reported_with_their_offset(
     void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     static const struct {
         const char *name, *bytes;
     } bad[] = {
@@ -725,7 +701,7 @@ test_limits_invalid_and_overlong_utf8_are_reported_with_their_offset(
 static void
 test_limits_symlink_loops_are_reported_not_followed(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     size_t len;
     char *seed = good_spec(&len);
     free(tu_write(f->in, "sub/good.txt", seed, len));
@@ -757,7 +733,7 @@ test_limits_symlink_loops_are_reported_not_followed(void **state)
 static void
 test_limits_fifo_and_proc_file_are_reported_never_read(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     size_t len;
     char *seed = good_spec(&len);
     free(tu_write(f->in, "good.txt", seed, len));
@@ -787,7 +763,7 @@ test_limits_fifo_and_proc_file_are_reported_never_read(void **state)
 static void
 test_limits_permission_denied_is_reported(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     size_t len;
     char *seed = good_spec(&len);
     char *good = tu_write(f->in, "good.txt", seed, len);
@@ -833,7 +809,7 @@ test_limits_permission_denied_is_reported(void **state)
 static void
 test_limits_missing_index_is_reported_with_status_3(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     char missing[4400], noparent[4400], file[4400], want[9000];
     snprintf(missing, sizeof(missing), "%s/missing.db", f->dir);
     snprintf(noparent, sizeof(noparent), "%s/no/such/dir.db", f->dir);
@@ -882,7 +858,7 @@ test_limits_missing_index_is_reported_with_status_3(void **state)
 static void
 test_limits_older_format_is_refused_and_left_alone(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     char classes[4400], why[512], old[16];
     snprintf(classes, sizeof(classes), "%s/" CLASSES_DIR, f->db);
     snprintf(old, sizeof(old), "%d", JD_INDEX_FORMAT_VERSION - 1);
@@ -973,7 +949,7 @@ typedef void limit_fn(bool on, void *ctx, unsigned long long bytes);
  * completes.
  */
 static void
-fill_up(struct fixture *f, const char *db, const char *why, limit_fn *limit,
+fill_up(struct tu_fixture *f, const char *db, const char *why, limit_fn *limit,
         void *ctx, bool largest_file)
 {
     char gen[4400], scratch[4400];
@@ -1072,7 +1048,7 @@ fsize_limit(bool on, void *ctx, unsigned long long bytes)
 static void
 test_limits_file_size_limit_loses_nothing_committed(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     char db[4400];
     snprintf(db, sizeof(db), "%s/fsize.db", f->dir);
     fill_up(f, db, "File too large", fsize_limit, NULL, true);
@@ -1096,7 +1072,7 @@ tmpfs_size(bool on, void *ctx, unsigned long long bytes)
 static void
 test_limits_full_disk_loses_nothing_committed(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     char mnt[4400], db[4500];
     snprintf(mnt, sizeof(mnt), "%s/disk", f->dir);
     mkdir(mnt, 0777);
@@ -1119,7 +1095,7 @@ test_limits_full_disk_loses_nothing_committed(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, tu_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_limits_spec_of_exactly_the_limit_is_read_one_byte_more_is_not),
         T(test_limits_ten_mb_line_rejects_only_what_holds_it),

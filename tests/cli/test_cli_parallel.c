@@ -17,19 +17,23 @@
 
 #include <cmocka.h>
 
+/* Specs in SPECS, indexed by one worker into ONE and by several into
+ * MANY, all in the test's own directory. */
 struct fixture {
-    char *dir;
-    char specs[4200], one[4200], many[4200];
+    struct tu_fixture tmp;
+    char specs[TU_PATH_MAX], one[TU_PATH_MAX], many[TU_PATH_MAX];
 };
 
 static int
 setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    f->dir = tu_mkdtemp();
-    snprintf(f->specs, sizeof(f->specs), "%s/specs", f->dir);
-    snprintf(f->one, sizeof(f->one), "%s/one.db", f->dir);
-    snprintf(f->many, sizeof(f->many), "%s/many.db", f->dir);
+    if (!f)
+        return -1;
+    tu_fixture_init(&f->tmp);
+    tu_fixture_path(&f->tmp, "specs", f->specs);
+    tu_fixture_path(&f->tmp, "one.db", f->one);
+    tu_fixture_path(&f->tmp, "many.db", f->many);
     *state = f;
     return 0;
 }
@@ -38,31 +42,9 @@ static int
 teardown(void **state)
 {
     struct fixture *f = *state;
-    tu_rmtree(f->dir);
-    free(f->dir);
+    tu_fixture_fini(&f->tmp);
     free(f);
     return 0;
-}
-
-/* Run jobdex-index -q with ARGS (NULL-terminated); its exit status. */
-static int
-index_with(const char *first, ...)
-{
-    const char *argv[16] = {"jobdex-index", "-q", "--no-progress"};
-    size_t n = 3;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && n < 15; a = va_arg(ap, const char *))
-        argv[n++] = a;
-    va_end(ap);
-    argv[n] = NULL;
-    struct tu_run r;
-    tu_run(argv, NULL, &r);
-    if (r.status != 0)
-        fprintf(stderr, "jobdex-index said: %s\n", r.err);
-    int status = r.status;
-    tu_run_free(&r);
-    return status;
 }
 
 static void
@@ -107,9 +89,8 @@ test_parallel_index_answers_as_one_worker_does(void **state)
 {
     struct fixture *f = *state;
     tu_gen_specs(f->specs, 0, 300, 7);
-    assert_int_equal(index_with("-d", f->one, f->specs, (char *)NULL), 0);
-    assert_int_equal(
-        index_with("-j", "3", "-d", f->many, f->specs, (char *)NULL), 0);
+    assert_int_equal(tu_index(f->one, f->specs, NULL), 0);
+    assert_int_equal(tu_index(f->many, "-j", "3", f->specs, NULL), 0);
     size_t c1, i1, c3, i3;
     counts(f->one, &c1, &i1);
     counts(f->many, &c3, &i3);
@@ -149,16 +130,14 @@ test_parallel_reindex_replaces_what_the_index_held(void **state)
 {
     struct fixture *f = *state;
     tu_gen_specs(f->specs, 0, 200, 7);
-    assert_int_equal(
-        index_with("-j", "2", "-d", f->many, f->specs, (char *)NULL), 0);
+    assert_int_equal(tu_index(f->many, "-j", "2", f->specs, NULL), 0);
     size_t c, i;
     counts(f->many, &c, &i);
     assert_int_equal(c, 200);
     /* 100 new specs and the 200 again: 300 records, no duplicates. */
     tu_gen_specs(f->specs, 200, 100, 7);
-    assert_int_equal(
-        index_with("-j", "2", "-d", f->many, f->specs, (char *)NULL), 0);
-    assert_int_equal(index_with("-d", f->one, f->specs, (char *)NULL), 0);
+    assert_int_equal(tu_index(f->many, "-j", "2", f->specs, NULL), 0);
+    assert_int_equal(tu_index(f->one, f->specs, NULL), 0);
     size_t c1, i1;
     counts(f->many, &c, &i);
     counts(f->one, &c1, &i1);
@@ -166,8 +145,7 @@ test_parallel_reindex_replaces_what_the_index_held(void **state)
     assert_int_equal(c, c1);
     assert_int_equal(i, i1);
     /* And once more, all known: still 300. */
-    assert_int_equal(
-        index_with("-j", "4", "-d", f->many, f->specs, (char *)NULL), 0);
+    assert_int_equal(tu_index(f->many, "-j", "4", f->specs, NULL), 0);
     counts(f->many, &c, &i);
     assert_int_equal(c, 300);
     assert_int_equal(i, i1);
@@ -208,9 +186,8 @@ test_parallel_later_input_wins_across_workers(void **state)
              "CITY OF RIVERTON\nPermit Clerk\nClass Code: 4243\n\n"
              "DEFINITION\nIssues permits.\n");
     free(tu_write(f->specs, "b-other.txt", text, strlen(text)));
-    assert_int_equal(index_with("-j", "2", "-J", "riverton", "-d", f->many,
-                                f->specs, (char *)NULL),
-                     0);
+    assert_int_equal(
+        tu_index(f->many, "-j", "2", "-J", "riverton", f->specs, NULL), 0);
     size_t c, i;
     counts(f->many, &c, &i);
     assert_int_equal(c, 2);

@@ -28,8 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *tmpdir;
-static char db[4200];
+/* An index of corpus/, built once for the whole program. */
+static struct tu_fixture corpus;
+static const char *const db = corpus.db;
 
 static const char *resume = "tests/fixtures/resumes/web-content-manager.txt";
 
@@ -37,22 +38,15 @@ static int
 build_index(void **state)
 {
     (void)state;
-    tmpdir = tu_mkdtemp();
-    snprintf(db, sizeof(db), "%s/corpus.db", tmpdir);
-    struct tu_run r;
-    const char *argv[] = {"jobdex-index", "-q", "-d", db, "corpus", NULL};
-    tu_run(argv, NULL, &r);
-    int ok = r.status == 0;
-    tu_run_free(&r);
-    return ok ? 0 : -1;
+    tu_fixture_init(&corpus);
+    return tu_index(db, "corpus", NULL) == 0 ? 0 : -1;
 }
 
 static int
 remove_index(void **state)
 {
     (void)state;
-    tu_rmtree(tmpdir);
-    free(tmpdir);
+    tu_fixture_fini(&corpus);
     return 0;
 }
 
@@ -726,7 +720,7 @@ test_query_match_batch_in_workers_writes_what_one_process_writes(void **state)
 {
     (void)state;
     char *in = mixed_batch();
-    char *path = tu_write(tmpdir, "mixed.jsonl", in, strlen(in));
+    char *path = tu_write(corpus.dir, "mixed.jsonl", in, strlen(in));
     static const char *const formats[] = {"text", "json", "csv"};
     for (size_t f = 0; f < 3; f++) {
         struct tu_run one, two, three, piped;
@@ -858,7 +852,7 @@ test_query_match_batch_from_stdin_leaves_no_copy_when_stopped(void **state)
                           "-",  "-j",   "2",     NULL};
     const int sigs[] = {SIGINT, SIGTERM};
     char out[4400];
-    snprintf(out, sizeof(out), "%s/stopped.out", tmpdir);
+    snprintf(out, sizeof(out), "%s/stopped.out", corpus.dir);
     for (size_t k = 0; k < 2; k++) {
         for (int answering = 0; answering <= 1; answering++) {
             char *tmp = tu_mkdtemp();

@@ -1,13 +1,19 @@
 /*
  * test_cli_rank.c: ranking behaviours of `jobdex-query match`, each on a
- * tiny corpus of JSON-lines records written here so that only the
- * behaviour under test can separate the classes.
+ * tiny corpus of JSON-lines records so that only the behaviour under test
+ * can separate the classes.
+ *
+ * Most are data: each tests/ranking/NAME.case is a test of its own (the
+ * format is in tests/ranking/README.md), read by case_setup and run by
+ * test_rank_case. What is not a list of ids in order (scores compared
+ * with and without the class model, or one text read two ways) is
+ * written out below them.
  */
 #include "jobdex.h"
 
-#include "indexer/util/buf.h"
 #include "testutil.h"
 
+#include <dirent.h>
 #include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,140 +24,303 @@
 
 #include <cmocka.h>
 
-/* Index the records RECORDS (JSON lines) into a new index under DIR. */
+#define CASE_DIR "tests/ranking"
+
+/* Index the RECORDS (JSON lines) into F's index. */
 static void
-index_records(const char *dir, const char *records, char *db, size_t size)
+index_records(const struct tu_fixture *f, const char *records)
 {
-    char *path = tu_write(dir, "records.jsonl", records, strlen(records));
-    snprintf(db, size, "%s/rank.db", dir);
-    const char *argv[] = {"jobdex-index", "-q", "-d", db, path, NULL};
-    struct tu_run r;
-    tu_run(argv, NULL, &r);
-    assert_int_equal(r.status, 0);
-    tu_run_free(&r);
+    char *path = tu_write(f->in, "records.jsonl", records, strlen(records));
+    assert_int_equal(tu_index(f->db, path, NULL), 0);
     free(path);
 }
 
-/* The ids of the results of `match -` given TEXT, in order, into IDS
- * (N at most). */
-static size_t
-match_ids(const char *db, const char *text, char ids[][64], size_t n)
+/* ---- the cases in tests/ranking ---- */
+
+enum { CASE_MAX_ARGS = 16, CASE_MAX_IDS = 64 };
+
+/* A .case file read: what to index, what to match, what must come out. */
+struct rank_case {
+    char *records;  /* "== records": JSON lines */
+    char *match;    /* "== match": the text given to `match -`, or */
+    char *keywords; /* "== keywords": the LIST of `match --keywords` */
+    char *options[CASE_MAX_ARGS]; /* "== options": more arguments */
+    size_t noptions;
+    char *expect[CASE_MAX_IDS]; /* "== expect": the ids, in order */
+    size_t nexpect;
+    bool more; /* the ids end with "...": more results may follow */
+};
+
+static void
+rank_case_free(struct rank_case *c)
 {
-    const char *argv[] = {"jobdex-query", "-d",    db,  "-f",
-                          "json",         "match", "-", NULL};
-    struct tu_run r;
-    tu_run(argv, text, &r);
-    assert_int_equal(r.status, 0);
+    free(c->records);
+    free(c->match);
+    free(c->keywords);
+    for (size_t i = 0; i < c->noptions; i++)
+        free(c->options[i]);
+    for (size_t i = 0; i < c->nexpect; i++)
+        free(c->expect[i]);
+    memset(c, 0, sizeof(*c));
+}
+
+/* Add the words of the LEN bytes at LINE to V (*N of them, MAX at most). */
+static bool
+add_words(const char *line, size_t len, char **v, size_t *n, size_t max)
+{
+    for (size_t i = 0; i < len;) {
+        size_t k = strcspn(line + i, " \t");
+        if (k > len - i)
+            k = len - i;
+        if (k > 0) {
+            if (*n == max)
+                return false;
+            v[(*n)++] = strndup(line + i, k);
+        }
+        i += k + 1;
+    }
+    return true;
+}
+
+/*
+ * One section of a case: NAME is the word after "== ", BODY its LEN
+ * bytes up to the next section (every line ending in a newline). Says
+ * what is wrong with it into WHY, or returns true.
+ */
+static bool
+case_section(struct rank_case *c, const char *name, const char *body,
+             size_t len, char *why, size_t size)
+{
+    if (strcmp(name, "records") == 0) {
+        c->records = strndup(body, len);
+        return true;
+    }
+    if (strcmp(name, "match") == 0) {
+        c->match = strndup(body, len);
+        return true;
+    }
+    bool options = strcmp(name, "options") == 0;
+    bool keywords = strcmp(name, "keywords") == 0;
+    if (!options && !keywords && strcmp(name, "expect") != 0) {
+        snprintf(why, size, "unknown section '== %s'", name);
+        return false;
+    }
+    for (const char *line = body; line < body + len;) {
+        size_t n = strcspn(line, "\n");
+        if (keywords) {
+            if (c->keywords) {
+                snprintf(why, size, "'== keywords' takes one line");
+                return false;
+            }
+            c->keywords = strndup(line, n);
+        } else if (options) {
+            if (!add_words(line, n, c->options, &c->noptions, CASE_MAX_ARGS)) {
+                snprintf(why, size, "over %d options", CASE_MAX_ARGS);
+                return false;
+            }
+        } else if (c->more) {
+            snprintf(why, size, "an id after '...'");
+            return false;
+        } else if (n == 3 && memcmp(line, "...", 3) == 0) {
+            c->more = true;
+        } else if (n > 0) {
+            if (c->nexpect == CASE_MAX_IDS) {
+                snprintf(why, size, "over %d ids", CASE_MAX_IDS);
+                return false;
+            }
+            c->expect[c->nexpect++] = strndup(line, n);
+        }
+        line += n + 1;
+    }
+    return true;
+}
+
+/* Read the case at PATH into C; says what is wrong into WHY, or returns
+ * true. Lines before the first section are comments. */
+static bool
+rank_case_read(const char *path, struct rank_case *c, char *why, size_t size)
+{
+    memset(c, 0, sizeof(*c));
+    size_t len;
+    char *text = tu_read(path, &len);
+    if (!text) {
+        snprintf(why, size, "cannot read it");
+        return false;
+    }
+    if (len > 0 && text[len - 1] != '\n') {
+        snprintf(why, size, "its last line has no newline");
+        free(text);
+        return false;
+    }
+    bool ok = true;
+    char name[32] = "";
+    const char *body = NULL;
+    for (char *line = text; ok && line < text + len;) {
+        char *end = strchr(line, '\n');
+        if (strncmp(line, "== ", 3) == 0) {
+            if (body)
+                ok = case_section(c, name, body, (size_t)(line - body), why,
+                                  size);
+            snprintf(name, sizeof(name), "%.*s", (int)(end - line - 3),
+                     line + 3);
+            body = end + 1;
+        }
+        line = end + 1;
+    }
+    if (ok && body)
+        ok =
+            case_section(c, name, body, (size_t)(text + len - body), why, size);
+    free(text);
+    if (ok && (!c->records || c->nexpect == 0 || !c->match == !c->keywords)) {
+        snprintf(why, size,
+                 "a case needs '== records', '== expect' and one "
+                 "of '== match' or '== keywords'");
+        ok = false;
+    }
+    return ok;
+}
+
+/* The ids of the results in the JSON output TEXT of match, into IDS (MAX
+ * at most); returns how many results there were. */
+static size_t
+result_ids(const char *text, char ids[][256], size_t max)
+{
     json_error_t err;
-    json_t *j = json_loads(r.out, 0, &err);
+    json_t *j = json_loads(text, 0, &err);
+    if (!j)
+        fprintf(stderr, "not JSON (%s): %.300s\n", err.text, text);
     assert_non_null(j);
     json_t *results = json_object_get(j, "results");
-    size_t k = 0;
-    for (; k < n && k < json_array_size(results); k++)
-        snprintf(ids[k], 64, "%s",
+    assert_true(json_is_array(results));
+    size_t n = json_array_size(results);
+    for (size_t k = 0; k < n && k < max; k++)
+        snprintf(ids[k], 256, "%s",
                  json_string_value(
                      json_object_get(json_array_get(results, k), "id")));
     json_decref(j);
-    tu_run_free(&r);
-    return k;
+    return n;
 }
 
-/*
- * Two classes with the same words, equally often, in texts of the same
- * length: only word order tells them apart. The one whose duty has
- * "water meter" side by side, as the query does, ranks first, although
- * its id sorts second (the order of a tie).
- */
-static void
-test_rank_adjacent_query_words_beat_scattered_ones(void **state)
+/* True when the GOT results IDS are the ones C expects. */
+static bool
+as_expected(const struct rank_case *c, char ids[][256], size_t got)
 {
-    (void)state;
-    char *dir = tu_mkdtemp(), db[4200], ids[2][64];
-    index_records(
-        dir,
-        "{\"id\": \"t/a-scattered\", \"title\": \"Pump Station Operator\", "
-        "\"duties\": [{\"text\": \"Inspect the water supply lines.\"}, "
-        "{\"text\": \"Read each meter and log pressure readings for the "
-        "station.\"}]}\n"
-        "{\"id\": \"t/b-adjacent\", \"title\": \"Pump Station Operator\", "
-        "\"duties\": [{\"text\": \"Inspect the supply lines.\"}, "
-        "{\"text\": \"Read each water meter and log pressure readings for "
-        "the station.\"}]}\n",
-        db, sizeof(db));
-    assert_int_equal(match_ids(db,
-                               "Read the water meter at each pump station "
-                               "and log pressure readings for supply lines",
-                               ids, 2),
-                     2);
-    assert_string_equal(ids[0], "t/b-adjacent");
-    assert_string_equal(ids[1], "t/a-scattered");
-    tu_rmtree(dir);
-    free(dir);
+    if (c->more ? got < c->nexpect : got != c->nexpect)
+        return false;
+    for (size_t i = 0; i < c->nexpect; i++)
+        if (strcmp(ids[i], c->expect[i]) != 0)
+            return false;
+    return true;
 }
 
-/*
- * A residual class known only by its hundreds of titles (O*NET's "All
- * Other") is found by one of them, ahead of a class that merely does
- * related work: its length does not bury the title that matches.
- */
-static void
-test_rank_title_of_a_class_with_many_titles_is_found(void **state)
+/* A case being run: its file, what the file says, the directory it runs
+ * in and what match wrote; case_teardown releases it, failed or not. */
+struct case_run {
+    const char *path;
+    struct rank_case c;
+    struct tu_fixture dir;
+    struct tu_run r;
+};
+
+/* Read the case in the file *STATE names; *STATE becomes its run. */
+static int
+case_setup(void **state)
 {
-    (void)state;
-    char *dir = tu_mkdtemp(), db[4200], ids[2][64];
-    jd_buf rec = {NULL, 0, 0};
-    assert_int_equal(buf_puts(&rec, "{\"id\": \"t/all-other\", \"title\": "
-                                    "\"Production Workers, All Other\", "
-                                    "\"alt_titles\": [\"Shank Tapper\""),
-                     JD_OK);
-    static const char *const words[] = {"Bench", "Kiln", "Press", "Lathe",
-                                        "Loom",  "Vat",  "Mold",  "Dye"};
-    static const char *const jobs[] = {"Hand", "Feeder", "Tender", "Helper",
-                                       "Sorter"};
-    for (size_t i = 0; i < 8; i++)
-        for (size_t k = 0; k < 5; k++)
-            for (int n = 1; n <= 5; n++) {
-                char t[64];
-                snprintf(t, sizeof(t), ", \"%s %s %d\"", words[i], jobs[k], n);
-                assert_int_equal(buf_puts(&rec, t), JD_OK);
-            }
-    assert_int_equal(
-        buf_puts(&rec, "], \"summary\": \"All production workers not listed "
-                       "separately.\"}\n"
-                       "{\"id\": \"t/tapping\", \"title\": \"Tapping Machine "
-                       "Operators\", \"summary\": \"Tap threads in the shanks "
-                       "of bolts.\", \"duties\": [{\"text\": \"Set up tapping "
-                       "machines to cut threads in shanks.\"}]}\n"),
-        JD_OK);
-    index_records(dir, rec.data, db, sizeof(db));
-    assert_true(match_ids(db, "Shank Tapper", ids, 2) >= 1);
-    assert_string_equal(ids[0], "t/all-other");
-    jd_buf_free(&rec);
-    tu_rmtree(dir);
-    free(dir);
+    struct case_run *run = calloc(1, sizeof(*run));
+    if (!run)
+        return -1;
+    run->path = *state;
+    char why[256];
+    if (!rank_case_read(run->path, &run->c, why, sizeof(why))) {
+        fprintf(stderr, "%s: %s\n", run->path, why);
+        rank_case_free(&run->c);
+        free(run);
+        return -1;
+    }
+    tu_fixture_init(&run->dir);
+    *state = run;
+    return 0;
 }
 
-/*
- * A title word no class has ("Oysterman") stands for the longest word it
- * starts with that a class has ("oyster"), so the query is not lost.
- */
-static void
-test_rank_unknown_word_stands_in_by_its_known_start(void **state)
+static int
+case_teardown(void **state)
 {
-    (void)state;
-    char *dir = tu_mkdtemp(), db[4200], ids[2][64];
-    index_records(dir,
-                  "{\"id\": \"t/crab\", \"title\": \"Crab Pickers\", "
-                  "\"duties\": [{\"text\": \"Pick crab meat from shells."
-                  "\"}]}\n"
-                  "{\"id\": \"t/oyster\", \"title\": \"Oyster Shuckers\", "
-                  "\"duties\": [{\"text\": \"Open oysters and grade them by "
-                  "size.\"}]}\n",
-                  db, sizeof(db));
-    assert_int_equal(match_ids(db, "Oysterman", ids, 2), 1);
-    assert_string_equal(ids[0], "t/oyster");
-    tu_rmtree(dir);
-    free(dir);
+    struct case_run *run = *state;
+    tu_run_free(&run->r);
+    tu_fixture_fini(&run->dir);
+    rank_case_free(&run->c);
+    free(run);
+    return 0;
+}
+
+/* Index the case's records, match, and find the expected ids in order
+ * (and nothing else unless they end in ...). */
+static void
+test_rank_case(void **state)
+{
+    struct case_run *run = *state;
+    const struct rank_case *c = &run->c;
+    index_records(&run->dir, c->records);
+    const char *argv[8 + CASE_MAX_ARGS] = {"jobdex-query", "-d",   run->dir.db,
+                                           "-f",           "json", "match"};
+    size_t n = 6;
+    for (size_t i = 0; i < c->noptions; i++)
+        argv[n++] = c->options[i];
+    if (c->keywords) {
+        argv[n++] = "--keywords";
+        argv[n++] = c->keywords;
+    } else {
+        argv[n++] = "-";
+    }
+    argv[n] = NULL;
+    tu_run(argv, c->match, &run->r);
+    if (run->r.status != 0)
+        fprintf(stderr, "%s: match: status %d: %s", run->path, run->r.status,
+                run->r.err);
+    assert_int_equal(run->r.status, 0);
+    char ids[CASE_MAX_IDS][256];
+    size_t got = result_ids(run->r.out, ids, CASE_MAX_IDS);
+    if (!as_expected(c, ids, got)) {
+        fprintf(stderr, "%s: the results were:\n", run->path);
+        for (size_t i = 0; i < got && i < CASE_MAX_IDS; i++)
+            fprintf(stderr, "  %s\n", ids[i]);
+    }
+    if (c->more)
+        assert_true(got >= c->nexpect);
+    else
+        assert_int_equal(got, c->nexpect);
+    for (size_t i = 0; i < c->nexpect; i++)
+        assert_string_equal(ids[i], c->expect[i]);
+}
+
+static int
+by_string(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The paths of the .case files in CASE_DIR, sorted, into *PATHS; how
+ * many. */
+static size_t
+case_paths(char ***paths)
+{
+    *paths = NULL;
+    DIR *d = opendir(CASE_DIR);
+    if (!d)
+        return 0;
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len <= 5 || strcmp(e->d_name + len - 5, ".case") != 0)
+            continue;
+        *paths = realloc(*paths, (n + 1) * sizeof(**paths));
+        (*paths)[n] = malloc(sizeof(CASE_DIR) + len + 1);
+        sprintf((*paths)[n], "%s/%s", CASE_DIR, e->d_name);
+        n++;
+    }
+    closedir(d);
+    qsort(*paths, n, sizeof(**paths), by_string);
+    return n;
 }
 
 /* $JOBDEX_RANK settings that leave out the whole class model, its
@@ -241,9 +410,9 @@ stats_say(const char *db, const char *line)
 static void
 test_rank_class_model_is_used_only_while_current(void **state)
 {
-    (void)state;
-    char *dir = tu_mkdtemp(), db[4200];
-    index_records(dir,
+    const struct tu_fixture *f = *state;
+    const char *db = f->db;
+    index_records(f,
                   "{\"id\": \"t/fire\", \"title\": \"Fire Captain\", "
                   "\"duties\": [{\"text\": \"Direct fire suppression and "
                   "rescue crews.\"}]}\n"
@@ -251,8 +420,7 @@ test_rank_class_model_is_used_only_while_current(void **state)
                   "\"duties\": [{\"text\": \"Command the vessel and its crew "
                   "at sea.\"}]}\n"
                   "{\"id\": \"t/clerk\", \"title\": \"Office Clerk\", "
-                  "\"duties\": [{\"text\": \"File records.\"}]}\n",
-                  db, sizeof(db));
+                  "\"duties\": [{\"text\": \"File records.\"}]}\n");
     assert_true(stats_say(db, "class model    3 classes"));
     const char *query = "captain of a vessel crew";
     char *with = match_json(db, query, NULL);
@@ -283,7 +451,7 @@ test_rank_class_model_is_used_only_while_current(void **state)
     static const char pilot[] =
         "{\"id\": \"t/pilot\", \"title\": \"Harbor Pilot\", \"duties\": "
         "[{\"text\": \"Guide vessels into the harbor.\"}]}\n";
-    char *more = tu_write(dir, "more.jsonl", pilot, strlen(pilot));
+    char *more = tu_write(f->in, "more.jsonl", pilot, strlen(pilot));
     index_more(db, more, "--no-model");
     assert_true(stats_say(db, "class model    stale"));
     with = match_json(db, query, NULL);
@@ -302,8 +470,6 @@ test_rank_class_model_is_used_only_while_current(void **state)
     free(with);
     free(without);
     free(more);
-    tu_rmtree(dir);
-    free(dir);
 }
 
 /* The "percent" (of the first result's score) of class ID in the JSON
@@ -349,19 +515,17 @@ parts_in(const char *text)
 static void
 test_rank_each_resume_line_counts(void **state)
 {
-    (void)state;
-    char *dir = tu_mkdtemp(), db[4200];
+    const struct tu_fixture *f = *state;
+    const char *db = f->db;
     index_records(
-        dir,
-        "{\"id\": \"t/web\", \"title\": \"Web Developer\", \"duties\": "
-        "[{\"text\": \"Build and maintain websites, web applications and "
-        "databases with modern frameworks, testing tools and version "
-        "control.\"}]}\n"
-        "{\"id\": \"t/payroll\", \"title\": \"Payroll Clerk\", "
-        "\"duties\": [{\"text\": \"Process payroll and timesheets.\"}]}\n"
-        "{\"id\": \"t/records\", \"title\": \"Records Clerk\", "
-        "\"duties\": [{\"text\": \"File and retrieve records.\"}]}\n",
-        db, sizeof(db));
+        f, "{\"id\": \"t/web\", \"title\": \"Web Developer\", \"duties\": "
+           "[{\"text\": \"Build and maintain websites, web applications and "
+           "databases with modern frameworks, testing tools and version "
+           "control.\"}]}\n"
+           "{\"id\": \"t/payroll\", \"title\": \"Payroll Clerk\", "
+           "\"duties\": [{\"text\": \"Process payroll and timesheets.\"}]}\n"
+           "{\"id\": \"t/records\", \"title\": \"Records Clerk\", "
+           "\"duties\": [{\"text\": \"File and retrieve records.\"}]}\n");
     static const char resume[] =
         "- Build and maintain websites, web applications and databases "
         "with modern frameworks, testing tools and version control\n"
@@ -387,19 +551,51 @@ test_rank_each_resume_line_counts(void **state)
     free(parts);
     free(whole);
     free(line);
-    tu_rmtree(dir);
-    free(dir);
+}
+
+/* The file name of PATH without its folder and ".case": the test's name. */
+static char *
+case_name(const char *path)
+{
+    const char *base = strrchr(path, '/') + 1;
+    return strndup(base, strlen(base) - strlen(".case"));
 }
 
 int
 main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rank_adjacent_query_words_beat_scattered_ones),
-        cmocka_unit_test(test_rank_title_of_a_class_with_many_titles_is_found),
-        cmocka_unit_test(test_rank_unknown_word_stands_in_by_its_known_start),
-        cmocka_unit_test(test_rank_class_model_is_used_only_while_current),
-        cmocka_unit_test(test_rank_each_resume_line_counts),
+    static const struct CMUnitTest written[] = {
+        cmocka_unit_test_setup_teardown(
+            test_rank_class_model_is_used_only_while_current, tu_fixture_setup,
+            tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_rank_each_resume_line_counts,
+                                        tu_fixture_setup, tu_fixture_teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    enum { N_WRITTEN = sizeof(written) / sizeof(written[0]) };
+    char **paths;
+    size_t n = case_paths(&paths);
+    if (n == 0) {
+        fprintf(stderr,
+                "no ranking cases in %s (run from the top of the "
+                "tree)\n",
+                CASE_DIR);
+        return 1;
+    }
+    struct CMUnitTest *tests = calloc(n + N_WRITTEN, sizeof(*tests));
+    for (size_t i = 0; i < n; i++)
+        tests[i] = (struct CMUnitTest){.name = case_name(paths[i]),
+                                       .test_func = test_rank_case,
+                                       .setup_func = case_setup,
+                                       .teardown_func = case_teardown,
+                                       .initial_state = paths[i]};
+    memcpy(tests + n, written, sizeof(written));
+    int rc =
+        _cmocka_run_group_tests("ranking", tests, n + N_WRITTEN, NULL, NULL);
+    for (size_t i = 0; i < n; i++) {
+        free((char *)tests[i].name);
+        free(paths[i]);
+    }
+    free(paths);
+    free(tests);
+    return rc;
 }

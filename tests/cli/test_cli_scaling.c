@@ -35,29 +35,6 @@
 
 #define GROWTH_MAX 2.5
 
-struct fixture {
-    char *dir;
-};
-
-static int
-setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    f->dir = tu_mkdtemp();
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct fixture *f = *state;
-    tu_rmtree(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
-
 /* Skip (with the reason on stderr) when instructions cannot be
  * counted. */
 #define NEED_VALGRIND()                                                        \
@@ -240,7 +217,7 @@ index_quietly(const char *db, const char *const *inputs)
 /* ---- parsing ---- */
 
 static void
-parse_grows_linearly(struct fixture *f, enum shape shape, const char *what,
+parse_grows_linearly(struct tu_fixture *f, enum shape shape, const char *what,
                      size_t n0)
 {
     size_t n[3] = {n0, 2 * n0, 4 * n0};
@@ -261,7 +238,7 @@ static void
 test_scaling_parsing_grows_linearly_with_items(void **state)
 {
     NEED_VALGRIND();
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     parse_grows_linearly(f, BULLETS, "--dump, unnumbered duties", 500);
     parse_grows_linearly(f, QUALS, "--dump, qualifications", 500);
 }
@@ -270,7 +247,7 @@ static void
 test_scaling_parsing_grows_linearly_with_lines_and_headings(void **state)
 {
     NEED_VALGRIND();
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     parse_grows_linearly(f, PARAGRAPH, "--dump, one paragraph of n lines", 250);
     parse_grows_linearly(f, CLAUSES, "--dump, one line of n clauses", 250);
     parse_grows_linearly(f, HEADINGS, "--dump, n headings", 250);
@@ -282,7 +259,7 @@ static void
 test_scaling_json_lines_grow_linearly(void **state)
 {
     NEED_VALGRIND();
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     size_t n[3] = {250, 500, 1000};
     unsigned long long c[3];
     for (int k = 0; k < 3; k++) {
@@ -319,7 +296,7 @@ static void
 test_scaling_indexing_grows_linearly_with_items(void **state)
 {
     NEED_VALGRIND();
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     size_t n[3] = {125, 250, 500};
     unsigned long long c[3];
     for (int k = 0; k < 3; k++) {
@@ -346,7 +323,7 @@ struct word_indexes {
 };
 
 static void
-make_word_indexes(struct fixture *f, const size_t n[3], bool two,
+make_word_indexes(struct tu_fixture *f, const size_t n[3], bool two,
                   struct word_indexes *w)
 {
     for (int k = 0; k < 3; k++) {
@@ -399,7 +376,7 @@ static void
 test_scaling_queries_grow_linearly(void **state)
 {
     NEED_VALGRIND();
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     size_t n[3] = {125, 250, 500};
     struct word_indexes w;
     make_word_indexes(f, n, true, &w);
@@ -424,7 +401,7 @@ static void
 test_scaling_overlap_grows_linearly_with_a_class(void **state)
 {
     NEED_VALGRIND();
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     size_t n[3] = {500, 1000, 2000};
     struct word_indexes w;
     make_word_indexes(f, n, false, &w);
@@ -436,7 +413,8 @@ test_scaling_overlap_grows_linearly_with_a_class(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn)                                                                  \
+    cmocka_unit_test_setup_teardown(fn, tu_fixture_setup, tu_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_scaling_parsing_grows_linearly_with_items),
         T(test_scaling_parsing_grows_linearly_with_lines_and_headings),

@@ -41,22 +41,22 @@
 enum { N_CORPUS = 5, N_ALL = 9 };
 
 struct fixture {
-    char *dir;
-    char pristine[4200]; /* an index built once per test */
-    char db[4200];       /* the copy each case works on */
-    char victim[4200], victim_dir[4200], dangling[4200];
+    struct tu_fixture tmp;      /* tmp.db: the copy each case works on */
+    char pristine[TU_PATH_MAX]; /* an index built once per test */
+    char victim[TU_PATH_MAX], victim_dir[TU_PATH_MAX], dangling[TU_PATH_MAX];
 };
 
 static int
 setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    f->dir = tu_mkdtemp();
-    snprintf(f->pristine, sizeof(f->pristine), "%s/pristine.db", f->dir);
-    snprintf(f->db, sizeof(f->db), "%s/work.db", f->dir);
-    snprintf(f->victim, sizeof(f->victim), "%s/victim", f->dir);
-    snprintf(f->victim_dir, sizeof(f->victim_dir), "%s/victim.d", f->dir);
-    snprintf(f->dangling, sizeof(f->dangling), "%s/nowhere/nothing", f->dir);
+    if (!f)
+        return -1;
+    tu_fixture_init(&f->tmp);
+    tu_fixture_path(&f->tmp, "pristine.db", f->pristine);
+    tu_fixture_path(&f->tmp, "victim", f->victim);
+    tu_fixture_path(&f->tmp, "victim.d", f->victim_dir);
+    tu_fixture_path(&f->tmp, "nowhere/nothing", f->dangling);
     *state = f;
     return 0;
 }
@@ -65,9 +65,7 @@ static int
 teardown(void **state)
 {
     struct fixture *f = *state;
-    chmod(f->dir, 0700);
-    tu_rmtree(f->dir);
-    free(f->dir);
+    tu_fixture_fini(&f->tmp);
     free(f);
     return 0;
 }
@@ -84,22 +82,10 @@ run(const char *const *argv, struct tu_run *r)
 static void
 index_into(const char *db, bool parallel, bool with_fixtures)
 {
-    const char *argv[12] = {"jobdex-index", "-q", "--no-progress",
-                            "--no-model",   "-d", db};
-    size_t n = 6;
-    if (parallel) {
-        argv[n++] = "-j";
-        argv[n++] = "2";
-    }
-    argv[n++] = "corpus";
-    if (with_fixtures)
-        argv[n++] = "tests/fixtures/specs";
-    argv[n] = NULL;
-    struct tu_run r;
-    if (run(argv, &r) != 0)
-        fprintf(stderr, "jobdex-index: status %d: %s", r.status, r.err);
-    assert_int_equal(r.status, 0);
-    tu_run_free(&r);
+    assert_int_equal(
+        tu_index(db, "--no-model", "-j", parallel ? "2" : "1", "corpus",
+                 with_fixtures ? "tests/fixtures/specs" : NULL, NULL),
+        0);
 }
 
 /* DST a fresh copy of the tree SRC. */
@@ -181,21 +167,21 @@ test_pointer_damaged_in_any_shape_is_refused_and_nothing_lost(void **state)
     const char *shapes[] = {NULL,   "",     "abc\n", "0\n", "7\n",
                             "1x\n", "-1\n", " 1\n",  "01\n"};
     char pointer[4400], g1[4400], want[4600], fix[4600];
-    snprintf(pointer, sizeof(pointer), "%s/generation", f->db);
-    snprintf(g1, sizeof(g1), "%s/g1", f->db);
+    snprintf(pointer, sizeof(pointer), "%s/generation", f->tmp.db);
+    snprintf(g1, sizeof(g1), "%s/g1", f->tmp.db);
     snprintf(want, sizeof(want), "'%s'", pointer);
     snprintf(fix, sizeof(fix), "repair with: echo 1 > '%s'", pointer);
     for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
-        copy_tree(f->pristine, f->db);
+        copy_tree(f->pristine, f->tmp.db);
         if (shapes[i])
             put(pointer, shapes[i]);
         else
             assert_int_equal(unlink(pointer), 0);
-        readers_and_writers_refuse(f->db, want, fix);
+        readers_and_writers_refuse(f->tmp.db, want, fix);
         /* The writer removed nothing: the repair it names gives all. */
         assert_true(exists(g1));
         put(pointer, "1\n");
-        assert_int_equal(tu_count_records(f->db), N_ALL);
+        assert_int_equal(tu_count_records(f->tmp.db), N_ALL);
     }
 }
 
@@ -205,17 +191,17 @@ test_pointer_behind_a_newer_generation_is_refused(void **state)
     struct fixture *f = *state;
     index_into(f->pristine, true, true);
     index_into(f->pristine, true, false); /* g2 */
-    copy_tree(f->pristine, f->db);
+    copy_tree(f->pristine, f->tmp.db);
     char pointer[4400], g2[4400], fix[4600];
-    snprintf(pointer, sizeof(pointer), "%s/generation", f->db);
-    snprintf(g2, sizeof(g2), "%s/g2", f->db);
+    snprintf(pointer, sizeof(pointer), "%s/generation", f->tmp.db);
+    snprintf(g2, sizeof(g2), "%s/g2", f->tmp.db);
     snprintf(fix, sizeof(fix), "repair with: echo 2 > '%s'", pointer);
     put(pointer, "1\n");
-    readers_and_writers_refuse(f->db, "names generation g1, but g2 is newer",
-                               fix);
+    readers_and_writers_refuse(f->tmp.db,
+                               "names generation g1, but g2 is newer", fix);
     assert_true(exists(g2));
     put(pointer, "2\n");
-    assert_int_equal(tu_count_records(f->db), N_ALL);
+    assert_int_equal(tu_count_records(f->tmp.db), N_ALL);
 }
 
 /* What a run that died leaves (a generation renamed but never pointed
@@ -226,32 +212,32 @@ test_builds_of_runs_that_died_are_removed(void **state)
 {
     struct fixture *f = *state;
     index_into(f->pristine, true, true);
-    copy_tree(f->pristine, f->db);
+    copy_tree(f->pristine, f->tmp.db);
     char g1[4400], g2[4400], mark[4600], tmp[4400];
-    snprintf(g1, sizeof(g1), "%s/g1", f->db);
-    snprintf(g2, sizeof(g2), "%s/g2", f->db);
-    snprintf(tmp, sizeof(tmp), "%s/g3.tmp", f->db);
+    snprintf(g1, sizeof(g1), "%s/g1", f->tmp.db);
+    snprintf(g2, sizeof(g2), "%s/g2", f->tmp.db);
+    snprintf(tmp, sizeof(tmp), "%s/g3.tmp", f->tmp.db);
     copy_tree(g1, g2);
     snprintf(mark, sizeof(mark), "%s/uncommitted", g2);
     put(mark, "");
     assert_int_equal(mkdir(tmp, 0777), 0);
-    assert_int_equal(tu_count_records(f->db), N_ALL);
-    index_into(f->db, false, false);
+    assert_int_equal(tu_count_records(f->tmp.db), N_ALL);
+    index_into(f->tmp.db, false, false);
     assert_false(exists(g2));
     assert_false(exists(tmp));
     assert_true(exists(g1));
-    assert_int_equal(tu_count_records(f->db), N_ALL);
+    assert_int_equal(tu_count_records(f->tmp.db), N_ALL);
 
     /* The first parallel run of an index, dead before its pointer. */
-    tu_rmtree(f->db);
-    index_into(f->db, false, false);
+    tu_rmtree(f->tmp.db);
+    index_into(f->tmp.db, false, false);
     assert_int_equal(mkdir(g1, 0777), 0);
     snprintf(mark, sizeof(mark), "%s/uncommitted", g1);
     put(mark, "");
-    assert_int_equal(tu_count_records(f->db), N_CORPUS);
-    index_into(f->db, false, false);
+    assert_int_equal(tu_count_records(f->tmp.db), N_CORPUS);
+    index_into(f->tmp.db, false, false);
     assert_false(exists(g1));
-    assert_int_equal(tu_count_records(f->db), N_CORPUS);
+    assert_int_equal(tu_count_records(f->tmp.db), N_CORPUS);
 }
 
 /* ---- symbolic links ---- */
@@ -276,7 +262,7 @@ assert_targets_untouched(const struct fixture *f)
     assert_string_equal(r.out, "keep\n");
     tu_run_free(&r);
     char parent[4400];
-    snprintf(parent, sizeof(parent), "%s/nowhere", f->dir);
+    snprintf(parent, sizeof(parent), "%s/nowhere", f->tmp.dir);
     assert_false(exists(parent));
 }
 
@@ -314,13 +300,13 @@ test_links_planted_at_jobdex_names_are_refused(void **state)
     const char *targets[] = {f->victim, f->victim_dir, f->dangling};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         for (size_t t = 0; t < 3; t++) {
-            copy_tree(f->pristine, f->db);
+            copy_tree(f->pristine, f->tmp.db);
             char at[4400], want[4600];
-            snprintf(at, sizeof(at), "%s/%s", f->db, names[i]);
+            snprintf(at, sizeof(at), "%s/%s", f->tmp.db, names[i]);
             tu_rmtree(at);
             assert_int_equal(symlink(targets[t], at), 0);
             snprintf(want, sizeof(want), "'%s' is a symbolic link", at);
-            readers_and_writers_refuse(f->db, want, NULL);
+            readers_and_writers_refuse(f->tmp.db, want, NULL);
             assert_targets_untouched(f);
         }
     }
@@ -332,17 +318,17 @@ test_links_left_in_shards_are_removed_not_followed(void **state)
 {
     struct fixture *f = *state;
     make_targets(f);
-    index_into(f->db, true, true);
+    index_into(f->tmp.db, true, true);
     char shards[4400], at[4600];
-    snprintf(shards, sizeof(shards), "%s/.shards", f->db);
+    snprintf(shards, sizeof(shards), "%s/.shards", f->tmp.db);
     assert_int_equal(mkdir(shards, 0777), 0);
     snprintf(at, sizeof(at), "%s/0", shards);
     assert_int_equal(symlink(f->victim_dir, at), 0);
     snprintf(at, sizeof(at), "%s/readd.jsonl", shards);
     assert_int_equal(symlink(f->victim, at), 0);
-    index_into(f->db, true, false);
+    index_into(f->tmp.db, true, false);
     assert_targets_untouched(f);
-    assert_int_equal(tu_count_records(f->db), N_ALL);
+    assert_int_equal(tu_count_records(f->tmp.db), N_ALL);
 }
 
 /* Build shard 0 of DB (open for writing) with a record DB holds, so
@@ -377,11 +363,11 @@ test_links_planted_during_a_parallel_run_are_refused(void **state)
     const char *targets[] = {f->victim, f->victim_dir, f->dangling};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         for (size_t t = 0; t < 3; t++) {
-            copy_tree(f->pristine, f->db);
-            jd_db *db = open_writer(f->db);
+            copy_tree(f->pristine, f->tmp.db);
+            jd_db *db = open_writer(f->tmp.db);
             build_shard(db);
             char at[4400], want[4600];
-            snprintf(at, sizeof(at), "%s/%s", f->db, names[i]);
+            snprintf(at, sizeof(at), "%s/%s", f->tmp.db, names[i]);
             assert_int_equal(symlink(targets[t], at), 0);
             struct jd_merge_stats ms;
             jd_status st = jd_db_merge_shards(db, 1, &ms);
@@ -395,19 +381,19 @@ test_links_planted_during_a_parallel_run_are_refused(void **state)
             assert_targets_untouched(f);
             /* The index is as it was. */
             unlink(at);
-            assert_int_equal(tu_count_records(f->db), N_CORPUS);
+            assert_int_equal(tu_count_records(f->tmp.db), N_CORPUS);
         }
     }
     /* A shard directory, or their parent, planted as a link. */
     const char *shard_names[] = {".shards", ".shards/0"};
     for (size_t i = 0; i < 2; i++) {
-        copy_tree(f->pristine, f->db);
-        jd_db *db = open_writer(f->db);
+        copy_tree(f->pristine, f->tmp.db);
+        jd_db *db = open_writer(f->tmp.db);
         char at[4400], want[4600], path[4400];
-        snprintf(at, sizeof(at), "%s/.shards", f->db);
+        snprintf(at, sizeof(at), "%s/.shards", f->tmp.db);
         if (i == 1)
             assert_int_equal(mkdir(at, 0777), 0);
-        snprintf(at, sizeof(at), "%s/%s", f->db, shard_names[i]);
+        snprintf(at, sizeof(at), "%s/%s", f->tmp.db, shard_names[i]);
         assert_int_equal(symlink(f->victim_dir, at), 0);
         assert_int_equal(jd_db_shard_path(db, 0, path, sizeof(path)),
                          JD_ERR_IO);
@@ -423,9 +409,9 @@ test_index_directory_may_be_a_link_but_not_a_dangling_one(void **state)
 {
     struct fixture *f = *state;
     char real[4400], link[4400], dangling[4400], want[4600];
-    snprintf(real, sizeof(real), "%s/real.db", f->dir);
-    snprintf(link, sizeof(link), "%s/link.db", f->dir);
-    snprintf(dangling, sizeof(dangling), "%s/dangling.db", f->dir);
+    snprintf(real, sizeof(real), "%s/real.db", f->tmp.dir);
+    snprintf(link, sizeof(link), "%s/link.db", f->tmp.dir);
+    snprintf(dangling, sizeof(dangling), "%s/dangling.db", f->tmp.dir);
     assert_int_equal(mkdir(real, 0777), 0);
     assert_int_equal(symlink(real, link), 0);
     index_into(link, true, true);
@@ -437,7 +423,7 @@ test_index_directory_may_be_a_link_but_not_a_dangling_one(void **state)
              dangling);
     readers_and_writers_refuse(dangling, want, NULL);
     char parent[4400];
-    snprintf(parent, sizeof(parent), "%s/nowhere", f->dir);
+    snprintf(parent, sizeof(parent), "%s/nowhere", f->tmp.dir);
     assert_false(exists(parent));
 }
 
@@ -450,7 +436,7 @@ static bool
 nobody_writer_says(const struct fixture *f, const char *db, const char *want)
 {
     char errfile[4400];
-    snprintf(errfile, sizeof(errfile), "%s/nobody.err", f->dir);
+    snprintf(errfile, sizeof(errfile), "%s/nobody.err", f->tmp.dir);
     const char *argv[] = {"jobdex-index", "-q", "--no-progress", "--no-model",
                           "-d",           db,   "corpus",        NULL};
     struct tu_run r;
@@ -472,19 +458,19 @@ static void
 test_writer_without_permission_says_what_failed(void **state)
 {
     struct fixture *f = *state;
-    index_into(f->db, false, false);
-    assert_int_equal(chmod(f->dir, 0755), 0);
+    index_into(f->tmp.db, false, false);
+    assert_int_equal(chmod(f->tmp.dir, 0755), 0);
     char lock[4400], classes[4400], flintlock[4600], fresh[4400], want[4800];
-    snprintf(lock, sizeof(lock), "%s/lock", f->db);
-    snprintf(classes, sizeof(classes), "%s/classes", f->db);
+    snprintf(lock, sizeof(lock), "%s/lock", f->tmp.db);
+    snprintf(classes, sizeof(classes), "%s/classes", f->tmp.db);
     snprintf(flintlock, sizeof(flintlock), "%s/flintlock", classes);
-    snprintf(fresh, sizeof(fresh), "%s/new.db", f->db);
+    snprintf(fresh, sizeof(fresh), "%s/new.db", f->tmp.db);
 
     /* The writers' lock file. */
-    assert_int_equal(chmod(f->db, 0555), 0);
+    assert_int_equal(chmod(f->tmp.db, 0555), 0);
     assert_int_equal(chmod(lock, 0444), 0);
     snprintf(want, sizeof(want), "cannot open '%s': Permission denied", lock);
-    bool dropped = nobody_writer_says(f, f->db, want);
+    bool dropped = nobody_writer_says(f, f->tmp.db, want);
     /* A new index where the writer may not make it. */
     snprintf(want, sizeof(want),
              "cannot create directory '%s': Permission denied", fresh);
@@ -497,14 +483,14 @@ test_writer_without_permission_says_what_failed(void **state)
     snprintf(want, sizeof(want),
              "%s: Couldn't open lockfile: Permission denied", classes);
     if (dropped)
-        nobody_writer_says(f, f->db, want);
+        nobody_writer_says(f, f->tmp.db, want);
     chmod(classes, 0755);
-    chmod(f->db, 0755);
+    chmod(f->tmp.db, 0755);
     if (!dropped) {
         fprintf(stderr, "cannot become nobody here: skipped\n");
         skip();
     }
-    assert_int_equal(tu_count_records(f->db), N_CORPUS);
+    assert_int_equal(tu_count_records(f->tmp.db), N_CORPUS);
 }
 
 /* Held locks still read "locked by another writer": jobdex's own and
@@ -513,12 +499,13 @@ static void
 test_held_locks_still_say_locked(void **state)
 {
     struct fixture *f = *state;
-    index_into(f->db, false, false);
-    const char *argv[] = {"jobdex-index", "-q",  "--no-progress", "--no-model",
-                          "-d",           f->db, "corpus",        NULL};
+    index_into(f->tmp.db, false, false);
+    const char *argv[] = {"jobdex-index", "-q", "--no-progress",
+                          "--no-model",   "-d", f->tmp.db,
+                          "corpus",       NULL};
     char lock[4400], classes[4400];
-    snprintf(lock, sizeof(lock), "%s/lock", f->db);
-    snprintf(classes, sizeof(classes), "%s/classes", f->db);
+    snprintf(lock, sizeof(lock), "%s/lock", f->tmp.db);
+    snprintf(classes, sizeof(classes), "%s/classes", f->tmp.db);
     int fd = open(lock, O_RDWR);
     assert_true(fd >= 0);
     assert_int_equal(flock(fd, LOCK_EX), 0);
@@ -546,15 +533,14 @@ test_check_passes_intact_indexes(void **state)
 {
     struct fixture *f = *state;
     /* With the class model, and a parallel-built one. */
-    const char *argv[] = {"jobdex-index", "-q", "-d", f->db, "corpus", NULL};
+    assert_int_equal(tu_index(f->tmp.db, "corpus", NULL), 0);
     struct tu_run r;
-    assert_int_equal(run(argv, &r), 0);
-    tu_run_free(&r);
     index_into(f->pristine, true, true);
     char want[4600];
-    assert_int_equal(check(f->db, &r), 0);
+    assert_int_equal(check(f->tmp.db, &r), 0);
     snprintf(want, sizeof(want),
-             "checked '%s' (generation 0): 2 databases, 5 records, ", f->db);
+             "checked '%s' (generation 0): 2 databases, 5 records, ",
+             f->tmp.db);
     assert_true(strncmp(r.out, want, strlen(want)) == 0);
     assert_non_null(strstr(r.out, " items: no damage found\n"));
     assert_int_equal(tu_count_lines(r.out, ""), 1);
@@ -574,11 +560,11 @@ test_check_reports_the_pointer_and_links(void **state)
     make_targets(f);
     index_into(f->pristine, true, true);
     char pointer[4400], classes[4400], want[4600];
-    snprintf(pointer, sizeof(pointer), "%s/generation", f->db);
-    snprintf(classes, sizeof(classes), "%s/g1/classes", f->db);
+    snprintf(pointer, sizeof(pointer), "%s/generation", f->tmp.db);
+    snprintf(classes, sizeof(classes), "%s/g1/classes", f->tmp.db);
     struct tu_run r;
     for (int k = 0; k < 3; k++) {
-        copy_tree(f->pristine, f->db);
+        copy_tree(f->pristine, f->tmp.db);
         if (k == 0) {
             assert_int_equal(unlink(pointer), 0);
             snprintf(want, sizeof(want), "'%s' is missing", pointer);
@@ -590,7 +576,7 @@ test_check_reports_the_pointer_and_links(void **state)
             assert_int_equal(symlink(f->victim_dir, classes), 0);
             snprintf(want, sizeof(want), "'%s' is a symbolic link", classes);
         }
-        check(f->db, &r);
+        check(f->tmp.db, &r);
         if (r.status != 4 || !strstr(r.out, want))
             fprintf(stderr, "case %d: status %d:\n%s%s", k, r.status, r.out,
                     r.err);
@@ -700,10 +686,10 @@ damage_model_row(struct xs_db *classes, struct xs_db *items)
 static void
 damaged_copy(const struct fixture *f, damage_fn fn)
 {
-    copy_tree(f->pristine, f->db);
+    copy_tree(f->pristine, f->tmp.db);
     char classes[4400], items[4400], msg[512];
-    snprintf(classes, sizeof(classes), "%s/classes", f->db);
-    snprintf(items, sizeof(items), "%s/items", f->db);
+    snprintf(classes, sizeof(classes), "%s/classes", f->tmp.db);
+    snprintf(items, sizeof(items), "%s/items", f->tmp.db);
     struct xs_db *c, *i;
     assert_int_equal(xs_open(classes, XS_WRITE, &c, msg, sizeof(msg)), JD_OK);
     assert_int_equal(xs_open(items, XS_WRITE, &i, msg, sizeof(msg)), JD_OK);
@@ -718,14 +704,12 @@ static void
 test_check_names_records_and_items_that_disagree(void **state)
 {
     struct fixture *f = *state;
-    const char *argv[] = {"jobdex-index", "-q",     "-d",
-                          f->pristine,    "corpus", NULL};
+    /* With its class model. */
+    assert_int_equal(tu_index(f->pristine, "corpus", NULL), 0);
     struct tu_run r;
-    assert_int_equal(run(argv, &r), 0); /* with its class model */
-    tu_run_free(&r);
     char classes[4400], items[4400];
-    snprintf(classes, sizeof(classes), "'%s/classes'", f->db);
-    snprintf(items, sizeof(items), "'%s/items'", f->db);
+    snprintf(classes, sizeof(classes), "'%s/classes'", f->tmp.db);
+    snprintf(items, sizeof(items), "'%s/items'", f->tmp.db);
     const struct {
         damage_fn fn;
         const char *want, *want2;
@@ -742,7 +726,7 @@ test_check_names_records_and_items_that_disagree(void **state)
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         damaged_copy(f, cases[k].fn);
-        check(f->db, &r);
+        check(f->tmp.db, &r);
         if (r.status != 4 || !strstr(r.out, cases[k].want))
             fprintf(stderr, "case %zu: status %d:\n%s%s", k, r.status, r.out,
                     r.err);
@@ -755,7 +739,8 @@ test_check_names_records_and_items_that_disagree(void **state)
     }
     /* A reader that meets the corrupt record says so. */
     damaged_copy(f, damage_json);
-    const char *show[] = {"jobdex-query", "-d", f->db, "show", record_id, NULL};
+    const char *show[] = {"jobdex-query", "-d",      f->tmp.db,
+                          "show",         record_id, NULL};
     expect_refusal(show, "stored record 'st-louis/1368' is corrupt (",
                    "run jobdex-query check");
 }
@@ -845,16 +830,16 @@ test_check_finds_every_flipped_byte_xapian_finds(void **state)
         off_t blocks = sb.st_size / 8192;
         for (off_t b = 1; b < blocks && b <= 6; b++) {
             off_t off = (b + 1) * 8192 - 40 - 613 * (b % 5);
-            copy_tree(f->pristine, f->db);
-            snprintf(path, sizeof(path), "%s/%s", f->db, tables[t].table);
+            copy_tree(f->pristine, f->tmp.db);
+            snprintf(path, sizeof(path), "%s/%s", f->tmp.db, tables[t].table);
             flip(path, off);
             char dir[4400], named[4600];
-            snprintf(dir, sizeof(dir), "%s/%.*s", f->db,
+            snprintf(dir, sizeof(dir), "%s/%.*s", f->tmp.db,
                      (int)strcspn(tables[t].table, "/"), tables[t].table);
             snprintf(named, sizeof(named), "'%s'", dir);
             bool xapian = xapian_finds_damage(dir);
             struct tu_run r;
-            check(f->db, &r);
+            check(f->tmp.db, &r);
             if (r.status != 0 && r.status != 4)
                 fprintf(stderr, "%s at %lld: status %d:\n%s%s", tables[t].table,
                         (long long)off, r.status, r.out, r.err);
@@ -871,9 +856,9 @@ test_check_finds_every_flipped_byte_xapian_finds(void **state)
             tu_run_free(&r);
             if (!tables[t].readers)
                 continue;
-            const char *search[] = {"jobdex-query", "-d",  f->db,
+            const char *search[] = {"jobdex-query", "-d",  f->tmp.db,
                                     "search",       "web", NULL};
-            const char *show[] = {"jobdex-query", "-d",      f->db,
+            const char *show[] = {"jobdex-query", "-d",      f->tmp.db,
                                   "show",         record_id, NULL};
             assert_reader_fails_cleanly(search);
             assert_reader_fails_cleanly(show);

@@ -32,35 +32,6 @@
  * what a walk of these trees needs, even under ASan). */
 enum { RUN_GUARD_SECONDS = 60 };
 
-struct fixture {
-    char *dir;
-    char in[4200];  /* the tree that is named */
-    char out[4200]; /* another tree, never named */
-};
-
-static int
-setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    f->dir = tu_mkdtemp();
-    snprintf(f->in, sizeof(f->in), "%s/in", f->dir);
-    snprintf(f->out, sizeof(f->out), "%s/out", f->dir);
-    mkdir(f->in, 0777);
-    mkdir(f->out, 0777);
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct fixture *f = *state;
-    tu_rmtree(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
-
 /* DIR/NAME: a JSON-lines file holding the one record ID. */
 static void
 write_record(const char *dir, const char *name, const char *id)
@@ -206,7 +177,7 @@ assert_each_level_once(const char *out, unsigned levels)
 static void
 test_walk_link_ladders_read_each_file_once(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     static const struct {
         unsigned levels, fanout;
     } shapes[] = {{1, 2}, {16, 2}, {22, 2}, {12, 3}, {30, 1}};
@@ -262,7 +233,7 @@ count_error(void *ctx, const char *path, const char *why)
 static void
 test_walk_library_visits_each_file_once(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     char ladder[4400], d0[4500];
     snprintf(ladder, sizeof(ladder), "%s/ladder", f->in);
     snprintf(d0, sizeof(d0), "%s/d0", ladder);
@@ -286,7 +257,7 @@ test_walk_library_visits_each_file_once(void **state)
 static void
 test_walk_hard_links_and_paths_named_twice_are_read_once(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     char a[4400], b[4400], c[4400], d[4400], sub[4400], alias[4400];
     write_record(f->in, "a.jsonl", "a");
     write_record(f->in, "sub/d.jsonl", "d");
@@ -333,7 +304,7 @@ test_walk_hard_links_and_paths_named_twice_are_read_once(void **state)
  * as a prefix, not as a directory.
  */
 static void
-make_links_tree(const struct fixture *f)
+make_links_tree(const struct tu_fixture *f)
 {
     char path[4400];
     write_record(f->in, "good.jsonl", "good");
@@ -364,7 +335,7 @@ make_links_tree(const struct fixture *f)
 static void
 test_walk_links_out_of_the_trees_are_reported_not_followed(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     make_links_tree(f);
     static const char *const leaving[] = {
         "abs-dir", "chain.jsonl", "chain2.jsonl", "passwd.txt",
@@ -396,7 +367,7 @@ test_walk_links_out_of_the_trees_are_reported_not_followed(void **state)
 static void
 test_walk_follow_links_follows_them_anywhere_once(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     make_links_tree(f);
     char want[WANT_SIZE] = "";
     want_line(want, loop, "%s/sub/top", f->in);
@@ -434,7 +405,7 @@ is_sysfs(const char *path)
 static void
 test_walk_proc_sys_and_devices_are_never_read(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     /* Links in name order, and why each is refused with --follow-links. */
     static const struct {
         const char *name, *target, *why;
@@ -504,7 +475,8 @@ test_walk_parse_file_refuses_proc(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn)                                                                  \
+    cmocka_unit_test_setup_teardown(fn, tu_fixture_setup, tu_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_walk_link_ladders_read_each_file_once),
         T(test_walk_library_visits_each_file_once),

@@ -43,6 +43,84 @@ tu_mkdtemp(void)
     return path;
 }
 
+void
+tu_fixture_init(struct tu_fixture *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->dir = tu_mkdtemp();
+    tu_fixture_path(f, "test.db", f->db);
+    mkdir(tu_fixture_path(f, "in", f->in), 0777);
+    mkdir(tu_fixture_path(f, "out", f->out), 0777);
+}
+
+void
+tu_fixture_fini(struct tu_fixture *f)
+{
+    if (!f->dir)
+        return;
+    chmod(f->dir, 0700); /* tests of refused writes take it away */
+    tu_rmtree(f->dir);
+    free(f->dir);
+    f->dir = NULL;
+}
+
+int
+tu_fixture_setup(void **state)
+{
+    struct tu_fixture *f = malloc(sizeof(*f));
+    if (!f)
+        return -1;
+    tu_fixture_init(f);
+    *state = f;
+    return 0;
+}
+
+int
+tu_fixture_teardown(void **state)
+{
+    struct tu_fixture *f = *state;
+    tu_fixture_fini(f);
+    free(f);
+    return 0;
+}
+
+char *
+tu_fixture_path(const struct tu_fixture *f, const char *name, char *buf)
+{
+    int n = snprintf(buf, TU_PATH_MAX, "%s/%s", f->dir, name);
+    if (n < 0 || n >= TU_PATH_MAX) {
+        fprintf(stderr, "tu_fixture_path: '%s/%s' is too long\n", f->dir, name);
+        abort();
+    }
+    return buf;
+}
+
+int
+tu_index(const char *db, ...)
+{
+    const char *argv[40] = {"jobdex-index", "-q", "--no-progress", "-d", db};
+    size_t n = 5;
+    va_list ap;
+    va_start(ap, db);
+    for (const char *a; (a = va_arg(ap, const char *)) != NULL;) {
+        if (n + 1 == sizeof(argv) / sizeof(argv[0])) {
+            fprintf(stderr, "tu_index: too many arguments\n");
+            abort();
+        }
+        argv[n++] = a;
+    }
+    va_end(ap);
+    argv[n] = NULL;
+    struct tu_run r;
+    tu_run(argv, NULL, &r);
+    if (r.status != 0)
+        fprintf(stderr, "jobdex-index -d %s: status %d: %s", db, r.status,
+                r.err);
+    int status = r.status;
+    tu_run_free(&r);
+    return status;
+}
+
 static int
 rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {

@@ -73,6 +73,40 @@ int tu_wait(int pid, bool nohang);
 const char *tu_instructions_unavailable(void);
 unsigned long long tu_instructions(const char *const *argv);
 
+/* Room for a path in a test: a tu_mkdtemp directory and a few names. */
+#define TU_PATH_MAX 4200
+
+/*
+ * A test's own directory, the fixture most tests share: DIR is new and
+ * empty, DB names DIR/test.db (not created), IN and OUT are two empty
+ * directories in it (DIR/in, DIR/out) for what a test writes and what it
+ * must leave alone. tu_fixture_setup and tu_fixture_teardown are cmocka's
+ * setup and teardown for it (*STATE is the struct tu_fixture); a test file
+ * whose fixture holds more embeds one and calls tu_fixture_init and
+ * tu_fixture_fini. Teardown removes DIR and everything below it, even
+ * after a test has taken away its permissions.
+ */
+struct tu_fixture {
+    char *dir;
+    char db[TU_PATH_MAX];
+    char in[TU_PATH_MAX];
+    char out[TU_PATH_MAX];
+};
+void tu_fixture_init(struct tu_fixture *f);
+void tu_fixture_fini(struct tu_fixture *f);
+int tu_fixture_setup(void **state);
+int tu_fixture_teardown(void **state);
+/* DIR/NAME into BUF (TU_PATH_MAX bytes); returns BUF. */
+char *tu_fixture_path(const struct tu_fixture *f, const char *name, char *buf);
+
+/*
+ * Run `jobdex-index -q --no-progress -d DB ARG...` (the ARGs, options
+ * and paths, end with NULL): an index of corpus/ is
+ * tu_index(db, "corpus", NULL). Returns its exit status, and when that
+ * is not 0 says on stderr what jobdex-index said.
+ */
+int tu_index(const char *db, ...) __attribute__((sentinel));
+
 /* The ids of the records an index of corpus/ holds. */
 #define TU_CORPUS_RECORDS 5
 extern const char *const tu_corpus_ids[TU_CORPUS_RECORDS];

@@ -28,31 +28,6 @@ static const char *const seeds[] = {
     "corpus/portland/coordinator-ii.txt",
 };
 
-struct fixture {
-    char *dir;
-    char path[4200];
-};
-
-static int
-setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    f->dir = tu_mkdtemp();
-    snprintf(f->path, sizeof(f->path), "%s/idx", f->dir);
-    *state = f;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct fixture *f = *state;
-    tu_rmtree(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
-
 static void
 add_seeds(jd_db *db)
 {
@@ -89,27 +64,27 @@ count(jd_db *db)
 static void
 test_db_open_missing_is_not_found(void **state)
 {
-    struct fixture *f = *state;
+    struct tu_fixture *f = *state;
     jd_db *db;
     assert_int_equal(jd_db_new(&db), JD_OK);
-    assert_int_equal(jd_db_open(db, f->path, JD_OPEN_READ), JD_ERR_NOT_FOUND);
+    assert_int_equal(jd_db_open(db, f->db, JD_OPEN_READ), JD_ERR_NOT_FOUND);
     assert_string_equal(jd_db_errmsg(db), "no such index");
     /* Writing without CREATE does not make one either. */
-    assert_int_equal(jd_db_open(db, f->path, JD_OPEN_WRITE), JD_ERR_NOT_FOUND);
+    assert_int_equal(jd_db_open(db, f->db, JD_OPEN_WRITE), JD_ERR_NOT_FOUND);
     jd_db_free(db);
 }
 
 static void
 test_db_add_commit_and_read_back(void **state)
 {
-    struct fixture *f = *state;
-    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    struct tu_fixture *f = *state;
+    jd_db *w = open_db(f->db, JD_OPEN_WRITE | JD_OPEN_CREATE);
     add_seeds(w);
     assert_int_equal(jd_db_commit(w), JD_OK);
     assert_int_equal(jd_db_committed(w), 5);
     jd_db_free(w);
 
-    jd_db *r = open_db(f->path, JD_OPEN_READ);
+    jd_db *r = open_db(f->db, JD_OPEN_READ);
     assert_int_equal(count(r), 5);
     jd_spec *s;
     assert_int_equal(jd_db_get(r, "st-louis/1368", &s), JD_OK);
@@ -130,8 +105,8 @@ test_db_add_commit_and_read_back(void **state)
 static void
 test_db_add_refuses_ids_the_index_cannot_take_and_goes_on(void **state)
 {
-    struct fixture *f = *state;
-    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    struct tu_fixture *f = *state;
+    jd_db *w = open_db(f->db, JD_OPEN_WRITE | JD_OPEN_CREATE);
     static const struct {
         size_t len;
         char fill;
@@ -169,7 +144,7 @@ test_db_add_refuses_ids_the_index_cannot_take_and_goes_on(void **state)
     add_seeds(w);
     assert_int_equal(jd_db_commit(w), JD_OK);
     jd_db_free(w);
-    jd_db *r = open_db(f->path, JD_OPEN_READ);
+    jd_db *r = open_db(f->db, JD_OPEN_READ);
     assert_int_equal(count(r), taken + 5);
     /* No item of a refused record (it would have no class). */
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -190,8 +165,8 @@ test_db_add_refuses_ids_the_index_cannot_take_and_goes_on(void **state)
 static void
 test_db_reindexing_replaces_by_id(void **state)
 {
-    struct fixture *f = *state;
-    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    struct tu_fixture *f = *state;
+    jd_db *w = open_db(f->db, JD_OPEN_WRITE | JD_OPEN_CREATE);
     add_seeds(w);
     assert_int_equal(jd_db_commit(w), JD_OK);
     size_t items_before;
@@ -216,8 +191,8 @@ test_db_reindexing_replaces_by_id(void **state)
 static void
 test_db_same_id_twice_in_one_batch_is_one_record(void **state)
 {
-    struct fixture *f = *state;
-    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    struct tu_fixture *f = *state;
+    jd_db *w = open_db(f->db, JD_OPEN_WRITE | JD_OPEN_CREATE);
     add_seeds(w);
     size_t items_once;
     assert_int_equal(xs_doccount(w->items, &items_once, why, sizeof(why)),
@@ -235,11 +210,11 @@ test_db_same_id_twice_in_one_batch_is_one_record(void **state)
 static void
 test_db_uncommitted_batch_is_discarded(void **state)
 {
-    struct fixture *f = *state;
-    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    struct tu_fixture *f = *state;
+    jd_db *w = open_db(f->db, JD_OPEN_WRITE | JD_OPEN_CREATE);
     add_seeds(w);
     jd_db_free(w); /* no commit */
-    jd_db *r = open_db(f->path, JD_OPEN_READ);
+    jd_db *r = open_db(f->db, JD_OPEN_READ);
     assert_int_equal(count(r), 0);
     jd_db_free(r);
 }
@@ -247,13 +222,13 @@ test_db_uncommitted_batch_is_discarded(void **state)
 static void
 test_db_commits_by_batch_size(void **state)
 {
-    struct fixture *f = *state;
-    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    struct tu_fixture *f = *state;
+    jd_db *w = open_db(f->db, JD_OPEN_WRITE | JD_OPEN_CREATE);
     jd_db_set_batch_bytes(w, 1); /* every record is a batch */
     add_seeds(w);
     assert_int_equal(jd_db_committed(w), 5);
     jd_db_free(w);
-    jd_db *r = open_db(f->path, JD_OPEN_READ);
+    jd_db *r = open_db(f->db, JD_OPEN_READ);
     assert_int_equal(count(r), 5);
     jd_db_free(r);
 }
@@ -261,16 +236,16 @@ test_db_commits_by_batch_size(void **state)
 static void
 test_db_second_writer_is_locked(void **state)
 {
-    struct fixture *f = *state;
-    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    struct tu_fixture *f = *state;
+    jd_db *w = open_db(f->db, JD_OPEN_WRITE | JD_OPEN_CREATE);
     jd_db *w2;
     assert_int_equal(jd_db_new(&w2), JD_OK);
-    assert_int_equal(jd_db_open(w2, f->path, JD_OPEN_WRITE), JD_ERR_LOCKED);
+    assert_int_equal(jd_db_open(w2, f->db, JD_OPEN_WRITE), JD_ERR_LOCKED);
     assert_string_equal(jd_db_errmsg(w2), "index is locked by another writer");
     jd_db_free(w2);
     /* A reader is not blocked. */
     assert_int_equal(jd_db_commit(w), JD_OK);
-    jd_db *r = open_db(f->path, JD_OPEN_READ);
+    jd_db *r = open_db(f->db, JD_OPEN_READ);
     jd_db_free(r);
     jd_db_free(w);
 }
@@ -278,14 +253,14 @@ test_db_second_writer_is_locked(void **state)
 static void
 test_db_other_format_version_is_refused(void **state)
 {
-    struct fixture *f = *state;
-    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    struct tu_fixture *f = *state;
+    jd_db *w = open_db(f->db, JD_OPEN_WRITE | JD_OPEN_CREATE);
     add_seeds(w);
     assert_int_equal(jd_db_commit(w), JD_OK);
     jd_db_free(w);
     /* Pretend a later jobdex wrote it. */
     char classes[4300];
-    snprintf(classes, sizeof(classes), "%s/" CLASSES_DIR, f->path);
+    snprintf(classes, sizeof(classes), "%s/" CLASSES_DIR, f->db);
     struct xs_db *x;
     assert_int_equal(xs_open(classes, XS_WRITE, &x, why, sizeof(why)), JD_OK);
     assert_int_equal(xs_set_metadata(x, META_FORMAT, "99", why, sizeof(why)),
@@ -294,7 +269,7 @@ test_db_other_format_version_is_refused(void **state)
     xs_close(x);
     jd_db *r;
     assert_int_equal(jd_db_new(&r), JD_OK);
-    assert_int_equal(jd_db_open(r, f->path, JD_OPEN_READ), JD_ERR_VERSION);
+    assert_int_equal(jd_db_open(r, f->db, JD_OPEN_READ), JD_ERR_VERSION);
     assert_non_null(strstr(jd_db_errmsg(r), "format 99"));
     jd_db_free(r);
 }
@@ -302,8 +277,8 @@ test_db_other_format_version_is_refused(void **state)
 static void
 test_db_repairs_items_after_a_run_died_between_commits(void **state)
 {
-    struct fixture *f = *state;
-    jd_db *w = open_db(f->path, JD_OPEN_WRITE | JD_OPEN_CREATE);
+    struct tu_fixture *f = *state;
+    jd_db *w = open_db(f->db, JD_OPEN_WRITE | JD_OPEN_CREATE);
     add_seeds(w);
     assert_int_equal(jd_db_commit(w), JD_OK);
     size_t items;
@@ -313,7 +288,7 @@ test_db_repairs_items_after_a_run_died_between_commits(void **state)
     /* Make items/ one batch behind, as a kill between the two commits
      * leaves it: the last batch's items are gone. */
     char ipath[4300];
-    snprintf(ipath, sizeof(ipath), "%s/" ITEMS_DIR, f->path);
+    snprintf(ipath, sizeof(ipath), "%s/" ITEMS_DIR, f->db);
     struct xs_db *x;
     assert_int_equal(xs_open(ipath, XS_WRITE, &x, why, sizeof(why)), JD_OK);
     assert_int_equal(
@@ -324,14 +299,14 @@ test_db_repairs_items_after_a_run_died_between_commits(void **state)
     assert_int_equal(xs_commit(x, why, sizeof(why)), JD_OK);
     xs_close(x);
 
-    w = open_db(f->path, JD_OPEN_WRITE);
+    w = open_db(f->db, JD_OPEN_WRITE);
     assert_int_equal(jd_db_recovered(w), 5);
     size_t repaired;
     assert_int_equal(xs_doccount(w->items, &repaired, why, sizeof(why)), JD_OK);
     assert_int_equal(repaired, items);
     jd_db_free(w);
     /* Clean now: nothing to repair on the next open. */
-    w = open_db(f->path, JD_OPEN_WRITE);
+    w = open_db(f->db, JD_OPEN_WRITE);
     assert_int_equal(jd_db_recovered(w), 0);
     jd_db_free(w);
 }
@@ -339,29 +314,20 @@ test_db_repairs_items_after_a_run_died_between_commits(void **state)
 int
 main(void)
 {
+#define T(fn)                                                                  \
+    cmocka_unit_test_setup_teardown(fn, tu_fixture_setup, tu_fixture_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_db_open_missing_is_not_found,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_db_add_commit_and_read_back, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(
-            test_db_add_refuses_ids_the_index_cannot_take_and_goes_on, setup,
-            teardown),
-        cmocka_unit_test_setup_teardown(test_db_reindexing_replaces_by_id,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_db_same_id_twice_in_one_batch_is_one_record, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_db_uncommitted_batch_is_discarded,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_db_commits_by_batch_size, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_db_second_writer_is_locked, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_db_other_format_version_is_refused,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_db_repairs_items_after_a_run_died_between_commits, setup,
-            teardown),
+        T(test_db_open_missing_is_not_found),
+        T(test_db_add_commit_and_read_back),
+        T(test_db_add_refuses_ids_the_index_cannot_take_and_goes_on),
+        T(test_db_reindexing_replaces_by_id),
+        T(test_db_same_id_twice_in_one_batch_is_one_record),
+        T(test_db_uncommitted_batch_is_discarded),
+        T(test_db_commits_by_batch_size),
+        T(test_db_second_writer_is_locked),
+        T(test_db_other_format_version_is_refused),
+        T(test_db_repairs_items_after_a_run_died_between_commits),
     };
+#undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,8 +54,7 @@ static const char records[] =
 enum { EXAMPLES = 5 + 6 + 15 + 1 };
 
 struct fixture {
-    char *dir;
-    char db[4200];
+    struct tu_fixture tmp; /* tmp.db: the index the records are in */
     jd_db *h;
     struct analyzer *an;
 };
@@ -76,12 +75,12 @@ static int
 setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    f->dir = tu_mkdtemp();
-    snprintf(f->db, sizeof(f->db), "%s/model.db", f->dir);
+    assert_non_null(f);
+    tu_fixture_init(&f->tmp);
     assert_int_equal(jd_db_new(&f->h), JD_OK);
-    assert_int_equal(jd_db_open(f->h, f->db, JD_OPEN_WRITE | JD_OPEN_CREATE),
-                     JD_OK);
-    add_records(f->h, f->dir, records);
+    assert_int_equal(
+        jd_db_open(f->h, f->tmp.db, JD_OPEN_WRITE | JD_OPEN_CREATE), JD_OK);
+    add_records(f->h, f->tmp.dir, records);
     assert_int_equal(analyzer_new(&f->an), JD_OK);
     *state = f;
     return 0;
@@ -93,8 +92,7 @@ teardown(void **state)
     struct fixture *f = *state;
     analyzer_free(f->an);
     jd_db_free(f->h);
-    tu_rmtree(f->dir);
-    free(f->dir);
+    tu_fixture_fini(&f->tmp);
     free(f);
     return 0;
 }
@@ -282,7 +280,7 @@ test_model_goes_stale_when_records_change_and_is_retrained(void **state)
     assert_int_equal(model_info(f->h, &mi), JD_OK);
     assert_string_equal(mi.state, "current");
 
-    add_records(f->h, f->dir,
+    add_records(f->h, f->tmp.dir,
                 "{\"id\": \"t/welder\", \"title\": \"Welder\", \"duties\": "
                 "[{\"text\": \"Weld steel parts.\"}]}\n");
     assert_int_equal(model_info(f->h, &mi), JD_OK);
@@ -430,7 +428,7 @@ test_model_training_stops_when_asked(void **state)
     assert_int_equal(jd_db_train_model(f->h, &stop, &ms), JD_OK);
     jd_buf before = {NULL, 0, 0}, after = {NULL, 0, 0};
     read_key(f, MODEL_HEADER, &before);
-    add_records(f->h, f->dir,
+    add_records(f->h, f->tmp.dir,
                 "{\"id\": \"t/welder\", \"title\": \"Welder\", \"duties\": "
                 "[{\"text\": \"Weld steel parts.\"}]}\n");
     stop = 1;
@@ -450,7 +448,7 @@ test_model_is_refused_on_a_read_only_handle(void **state)
     struct fixture *f = *state;
     jd_db *ro;
     assert_int_equal(jd_db_new(&ro), JD_OK);
-    assert_int_equal(jd_db_open(ro, f->db, JD_OPEN_READ), JD_OK);
+    assert_int_equal(jd_db_open(ro, f->tmp.db, JD_OPEN_READ), JD_OK);
     struct jd_model_stats ms;
     assert_int_equal(jd_db_train_model(ro, NULL, &ms), JD_ERR_INVALID_ARG);
     assert_non_null(strstr(jd_db_errmsg(ro), "read-only"));
