@@ -168,22 +168,11 @@ out:
     return st;
 }
 
-/* The weights to rank with: the shipped ones, with the overrides of
- * $JOBDEX_RANK for tuning experiments (rank_weights_read). */
-static jd_status
-env_weights(jd_db *db, struct rank_weights *w)
-{
-    char why[768];
-    if (rank_weights_read(getenv("JOBDEX_RANK"), w, why, sizeof(why)) != JD_OK)
-        return db_fail(db, JD_ERR_INVALID_ARG, "invalid $JOBDEX_RANK: %s", why);
-    return JD_OK;
-}
-
 struct match_call {
     const char *text, *id; /* match: TEXT of LEN; similar: ID */
     size_t len;
     const struct jd_match_opts *opts;
-    struct rank_weights weights; /* the shipped, or $JOBDEX_RANK's */
+    struct rank_weights weights; /* match: the shipped, or opts->weights */
     const struct jd_filter *f;
     size_t limit;
     jd_results **out;
@@ -201,16 +190,21 @@ jd_match(jd_db *db, const char *text, size_t len,
          const struct jd_match_opts *opts, jd_results **out)
 {
     struct match_call c = {.text = text, .len = len, .opts = opts, .out = out};
+    /* Read per call into C: a handle's calls may differ in weights, and
+     * handles may be used by threads of their own. */
+    char why[768];
     *out = NULL;
-    jd_status st = env_weights(db, &c.weights);
-    return st == JD_OK ? db_read(db, match_read, &c) : st;
+    if (rank_weights_read(opts->weights, &c.weights, why, sizeof(why)) != JD_OK)
+        return db_fail(db, JD_ERR_INVALID_ARG, "invalid weights: %s", why);
+    return db_read(db, match_read, &c);
 }
 
 static jd_status
 similar_read(jd_db *db, void *ctx)
 {
     struct match_call *c = ctx;
-    return similar_once(db, c->id, c->f, c->limit, &c->weights, c->out);
+    /* Classes compare by the shipped weights only. */
+    return similar_once(db, c->id, c->f, c->limit, &rank_shipped, c->out);
 }
 
 jd_status
@@ -218,7 +212,5 @@ jd_similar(jd_db *db, const char *id, const struct jd_filter *f, size_t limit,
            jd_results **out)
 {
     struct match_call c = {.id = id, .f = f, .limit = limit, .out = out};
-    *out = NULL;
-    jd_status st = env_weights(db, &c.weights);
-    return st == JD_OK ? db_read(db, similar_read, &c) : st;
+    return db_read(db, similar_read, &c);
 }

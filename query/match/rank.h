@@ -2,7 +2,7 @@
  * rank.h: ranking classes against a bag of query words, the face match.c
  * uses (for match: résumés, job texts, keywords; for similar: a class's
  * own text). The pieces, one job each, share rank_internal.h:
- *   weights.c     the weight table and its overrides
+ *   weights.c     the weight table and its overrides (jd_match_opts)
  *   query_text.c  the rank_query of a text or keyword list, and its parts
  *   terms.c       the query words kept, and the per-handle cache
  *   xquery.c      the Xapian queries of those words

@@ -1,8 +1,9 @@
 /*
  * weights.c: the ranking's weights. Owns the one table of shipped
- * weights (rank_shipped), the overrides of it for ranking experiments
- * (read into a copy per call: no state of its own), the weights of a query
- * length between the anchors, and the class fields those weights are for.
+ * weights (rank_shipped), the overrides a caller may give for ranking
+ * experiments (jd_match_opts.weights, read into a copy per call: no
+ * state of its own), the weights of a query length between the anchors,
+ * and the class fields those weights are for.
  */
 #include "query/match/rank_internal.h"
 
