@@ -581,14 +581,21 @@ struct jd_match_opts {
     bool explain;  /* fill evidence, gaps and terms */
     bool whole;    /* rank TEXT as one query only, not also paragraph by
                       paragraph and list item by list item */
+    /* For ranking experiments (bench/results/ranking.md): NULL ranks with
+     * the shipped weights, the table in query/match/weights.c; else
+     * overrides of it, "s.w_title=4,m.k1=2,l.model_weight=0": each
+     * ANCHOR.KNOB=NUMBER, the anchors s, m and l being the weights for
+     * queries of 2, 10 and 50 content words. Read anew by every call. */
+    const char *weights;
 };
 
 /*
  * Rank classes against TEXT: a résumé, a job description, a duty
  * statement, a title, or (opts->keywords) a keyword list. On success *OUT
  * holds up to opts->limit hits. JD_ERR_INVALID_ARG when TEXT has no
- * searchable word; JD_ERR_TOO_BIG for a keyword list of more than
- * JD_QUERY_MAX_TERMS words (a text has no such limit: its most
+ * searchable word, or opts->weights names an unknown anchor or knob or
+ * has a bad number (jd_db_errmsg names it); JD_ERR_TOO_BIG for a keyword list
+ * of more than JD_QUERY_MAX_TERMS words (a text has no such limit: its most
  * informative words are kept); otherwise as jd_search().
  */
 jd_status jd_match(jd_db *db, const char *text, size_t len,

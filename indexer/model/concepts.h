@@ -12,8 +12,9 @@
  * words w lands at sum (1 + log tf_w) * loading_w. Words that occur in
  * the same classes land near each other: a duty worded unlike any in
  * the index still lands near the classes whose text is about the same.
- * rank.c adds a candidate's cosine with the query, relative to the
- * best class's, to its score (bench/results/ranking.md has what it gave).
+ * Matching (query/match/score.c) adds a candidate's cosine with the
+ * query, relative to the best class's, to its score
+ * (bench/results/ranking.md has what it gave).
  */
 #ifndef JD_CONCEPTS_H
 #define JD_CONCEPTS_H

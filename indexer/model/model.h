@@ -8,16 +8,17 @@
  * officer in another. A softmax regression over the classes can: one
  * weight per word and class, fitted by stochastic gradient descent on
  * examples made from each class's title, each alternate title, each duty
- * and its summary, labelled with the class. rank.c adds the model's
- * probability of a candidate, relative to the most probable class, to
- * its score (bench/results/ranking.md has what it gave).
+ * and its summary, labelled with the class. Matching
+ * (query/match/score.c) adds the model's probability of a candidate,
+ * relative to the most probable class, to its score
+ * (bench/results/ranking.md has what it gave).
  *
  * Training costs time in words x classes, so an index of more than
  * MODEL_MAX_CLASSES classes gets none (its searches rank as before).
  *
  * The model has a second part, its concept space (concepts.h): a point
- * for each class and a loading for each word, which rank.c compares as
- * a cosine.
+ * for each class and a loading for each word, which matching compares
+ * as a cosine.
  * Stored in the metadata of the classes database, in one commit after
  * the records' last batch (floats as IEEE-754 single, little-endian; a
  * "quantised vector" of K is a float scale and K signed bytes, value =

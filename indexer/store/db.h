@@ -47,8 +47,9 @@ struct jd_db {
     size_t batch_bytes, batch_limit, batch_docs, committed, recovered;
     unsigned long batch;
 
-    /* A cache the query side keeps with the handle (rank.c: document
-     * frequencies); dropped whenever the databases are closed. */
+    /* A cache the query side keeps with the handle (query/match/terms.c:
+     * document frequencies, the class model); dropped whenever the
+     * databases are closed. */
     void *query_cache;
     void (*query_cache_free)(void *cache);
 

@@ -76,6 +76,13 @@ static const char usage_options[] =
     "                          default a text of several paragraphs or list\n"
     "                          items (a resume) also ranks each of them (8 at\n"
     "                          most) and adds their scores: better, slower\n"
+    "      --weights SPEC      match: rank with other weights, for ranking\n"
+    "                          experiments (bench/results/ranking.md): SPEC\n"
+    "                          is ANCHOR.KNOB=NUMBER,... "
+    "('s.w_title=4,m.k1=2';\n"
+    "                          anchors s, m, l: 2, 10, 50 content words); the\n"
+    "                          shipped weights are the table in\n"
+    "                          query/match/weights.c\n"
     "  -b, --batch FILE        match every line of a JSON-lines file ('-': "
     "stdin)\n"
     "  -j, --jobs N            match --batch: answer in N worker processes\n"
@@ -109,6 +116,8 @@ static const char usage_status[] =
     "  jobdex-query match --explain resume.txt\n"
     "  jobdex-query match --keywords 'grant programs, public outreach'\n"
     "  jobdex-query match --whole resume.txt   (one query: faster)\n"
+    "  jobdex-query match --weights 'm.pair_weight=0' resume.txt   (an "
+    "experiment)\n"
     "  jobdex-query -f json match --batch queries.jsonl -j 2\n"
     "  jobdex-query --format json similar milwaukie/web-services-coordinator\n"
     "  jobdex-query overlap --across jurisdiction --min-similarity 0.3\n"
@@ -133,7 +142,8 @@ struct options {
     int color; /* -1 auto, 0 never, 1 always */
     struct jd_filter filter;
     bool explain;
-    bool whole; /* match: no part-by-part ranking */
+    bool whole;          /* match: no part-by-part ranking */
+    const char *weights; /* match: overrides of the shipped weights */
     const char *keywords;
     const char *batch;
     unsigned jobs; /* match --batch: worker processes */
@@ -205,7 +215,8 @@ parse_args(int argc, char **argv, struct options *o)
         OPT_QUALIFICATIONS,
         OPT_BOILERPLATE,
         OPT_MATRIX,
-        OPT_WHOLE
+        OPT_WHOLE,
+        OPT_WEIGHTS
     };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
@@ -219,6 +230,7 @@ parse_args(int argc, char **argv, struct options *o)
         {"explain", no_argument, NULL, 'e'},
         {"keywords", required_argument, NULL, 'k'},
         {"whole", no_argument, NULL, OPT_WHOLE},
+        {"weights", required_argument, NULL, OPT_WEIGHTS},
         {"batch", required_argument, NULL, 'b'},
         {"jobs", required_argument, NULL, 'j'},
         {"min-similarity", required_argument, NULL, 'm'},
@@ -298,6 +310,9 @@ parse_args(int argc, char **argv, struct options *o)
             break;
         case OPT_WHOLE:
             o->whole = true;
+            break;
+        case OPT_WEIGHTS:
+            o->weights = optarg;
             break;
         case 'b':
             o->batch = optarg;
@@ -415,6 +430,8 @@ parse_args(int argc, char **argv, struct options *o)
         usage_error("--keywords and --batch go with match");
     if (o->whole && o->cmd != CMD_MATCH)
         usage_error("--whole goes with match");
+    if (o->weights && o->cmd != CMD_MATCH)
+        usage_error("--weights goes with match");
     if (o->jobs > 1 && !o->batch)
         usage_error("--jobs goes with match --batch");
     if (o->overlap_opt && o->cmd != CMD_OVERLAP)
@@ -566,8 +583,8 @@ static int
 match_one(struct run *r, const char *name, const char *text, size_t len,
           bool keywords, bool *found)
 {
-    struct jd_match_opts mo = {r->o.filter, r->o.limit, keywords, r->o.explain,
-                               r->o.whole};
+    struct jd_match_opts mo = {r->o.filter,  r->o.limit, keywords,
+                               r->o.explain, r->o.whole, r->o.weights};
     jd_results *res;
     jd_status st = jd_match(r->db, text, len, &mo, &res);
     if (st != JD_OK)

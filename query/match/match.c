@@ -1,6 +1,6 @@
 /*
  * match.c: jd_match() and jd_similar(): ranking classes against a text
- * (rank.c) and explaining the hits (evidence.c).
+ * (rank.h) and explaining the hits (evidence.c).
  */
 #include "jobdex.h"
 
@@ -15,9 +15,10 @@
 
 /* Rank for Q and describe the hits; with LINES, add their evidence. */
 static jd_status
-run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
-    const char *exclude_id, size_t limit, struct qlines *lines, bool gaps,
-    const struct surface *words, jd_results **out)
+run(jd_db *db, const struct rank_query *q, const struct rank_weights *w,
+    const struct jd_filter *f, const char *exclude_id, size_t limit,
+    struct qlines *lines, bool gaps, const struct surface *words,
+    jd_results **out)
 {
     struct idf idf;
     struct termmap used = {NULL, 0, 0};
@@ -26,7 +27,7 @@ run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
     if (st == JD_OK)
         st = results_new(&r);
     if (st == JD_OK)
-        st = rank_run(db, q, f, exclude_id, limit, lines != NULL, r, &used);
+        st = rank_run(db, q, w, f, exclude_id, limit, lines != NULL, r, &used);
     if (st == JD_OK) {
         results_finish(r);
         st = rank_describe(db, r, &used, words);
@@ -45,7 +46,8 @@ run(jd_db *db, const struct rank_query *q, const struct jd_filter *f,
 
 static jd_status
 match_once(jd_db *db, const char *text, size_t len,
-           const struct jd_match_opts *opts, jd_results **out)
+           const struct jd_match_opts *opts, const struct rank_weights *w,
+           jd_results **out)
 {
     *out = NULL;
     jd_buf norm = {NULL, 0, 0};
@@ -96,7 +98,7 @@ match_once(jd_db *db, const char *text, size_t len,
             (st = qlines_from_text(&lines, db->an, &idf, t, norm.len)) != JD_OK)
             goto out;
     }
-    st = run(db, &q, &opts->filter, NULL, opts->limit,
+    st = run(db, &q, w, &opts->filter, NULL, opts->limit,
              opts->explain ? &lines : NULL, true, &words, out);
 out:
     surface_free(&words);
@@ -130,7 +132,7 @@ class_text(const jd_spec *s, jd_buf *out)
 
 static jd_status
 similar_once(jd_db *db, const char *id, const struct jd_filter *f, size_t limit,
-             jd_results **out)
+             const struct rank_weights *w, jd_results **out)
 {
     *out = NULL;
     jd_spec *s = NULL;
@@ -155,7 +157,7 @@ similar_once(jd_db *db, const char *id, const struct jd_filter *f, size_t limit,
     if ((st = idf_init(&idf, db)) != JD_OK ||
         (st = qlines_from_items(&lines, db->an, &idf, &s->duties)) != JD_OK)
         goto out;
-    st = run(db, &q, f, s->id, limit, &lines, false, &words, out);
+    st = run(db, &q, w, f, s->id, limit, &lines, false, &words, out);
 out:
     surface_free(&words);
     qlines_free(&lines);
@@ -170,6 +172,7 @@ struct match_call {
     const char *text, *id; /* match: TEXT of LEN; similar: ID */
     size_t len;
     const struct jd_match_opts *opts;
+    struct rank_weights weights; /* match: the shipped, or opts->weights */
     const struct jd_filter *f;
     size_t limit;
     jd_results **out;
@@ -179,7 +182,7 @@ static jd_status
 match_read(jd_db *db, void *ctx)
 {
     struct match_call *c = ctx;
-    return match_once(db, c->text, c->len, c->opts, c->out);
+    return match_once(db, c->text, c->len, c->opts, &c->weights, c->out);
 }
 
 jd_status
@@ -187,6 +190,12 @@ jd_match(jd_db *db, const char *text, size_t len,
          const struct jd_match_opts *opts, jd_results **out)
 {
     struct match_call c = {.text = text, .len = len, .opts = opts, .out = out};
+    /* Read per call into C: a handle's calls may differ in weights, and
+     * handles may be used by threads of their own. */
+    char why[768];
+    *out = NULL;
+    if (rank_weights_read(opts->weights, &c.weights, why, sizeof(why)) != JD_OK)
+        return db_fail(db, JD_ERR_INVALID_ARG, "invalid weights: %s", why);
     return db_read(db, match_read, &c);
 }
 
@@ -194,7 +203,8 @@ static jd_status
 similar_read(jd_db *db, void *ctx)
 {
     struct match_call *c = ctx;
-    return similar_once(db, c->id, c->f, c->limit, c->out);
+    /* Classes compare by the shipped weights only. */
+    return similar_once(db, c->id, c->f, c->limit, &rank_shipped, c->out);
 }
 
 jd_status

@@ -1,6 +1,13 @@
 /*
- * rank.h: ranking classes against a bag of query words. Used by match
- * (résumés, job texts, keywords) and similar (a class's own text).
+ * rank.h: ranking classes against a bag of query words, the face match.c
+ * uses (for match: résumés, job texts, keywords; for similar: a class's
+ * own text). The pieces, one job each, share rank_internal.h:
+ *   weights.c     the weight table and its overrides (jd_match_opts)
+ *   query_text.c  the rank_query of a text or keyword list, and its parts
+ *   terms.c       the query words kept, and the per-handle cache
+ *   xquery.c      the Xapian queries of those words
+ *   score.c       the candidates' scores, and rank_run
+ *   describe.c    each hit's matched terms and confidence
  */
 #ifndef JD_RANK_H
 #define JD_RANK_H
@@ -43,14 +50,14 @@ void rank_query_free(struct rank_query *q);
 jd_status rank_query_add_parts(struct rank_query *q, struct analyzer *a,
                                const char *text, size_t len);
 
-/* The weights of the ranking for one query length (see README, "How
- * matching ranks"). */
+/* The weights of the ranking for one query length (README, "How it
+ * works"). Every knob is a double: weights.c interpolates them one by
+ * one. */
 struct rank_params {
     double w_title, w_summary, w_duty, w_qual, w_other; /* field weights */
     double phrase_boost;   /* weight of a keyword phrase over its words */
     double pair_weight;    /* weight of two adjacent query words found
                               next to each other, in order, in a field */
-    double item_weight;    /* share of the best duties' score */
     double title_weight;   /* share of the best title's score */
     double model_weight;   /* weight of the class model's probability,
                               relative to the best class's (model.h) */
@@ -61,35 +68,41 @@ struct rank_params {
                               parts are ranked too (rank_query_add_parts) */
     double k1, b;          /* BM25 */
     double delta;          /* BM25+ lower bound; 0: plain BM25 */
-    double item_knn;       /* duties that vote per query; 0: best only */
-    double title_knn;      /* titles that vote per query; 0: best only */
-    double gamma;          /* sharpness of the votes */
     double head_boost;     /* weight of the last word (a title's head noun) */
     double oov_prefix;     /* weight of a stand-in for a word no class has:
                               the longest word it starts with; 0: none */
-    double idf_power;      /* each word weighs idf^idf_power more: > 0
-                              favours the rare, telling words */
-    double max_df;         /* words in more than this share of the classes
-                              are dropped (while others remain) */
     double max_terms;      /* most informative query words kept */
     double candidates;     /* classes (and titles) scored in full */
 };
 
-struct rank_model {
+/* Weights at three query lengths, the anchors; a query between two gets
+ * weights interpolated in log(length). */
+struct rank_weights {
     double words[3]; /* query lengths of the three anchors */
     struct rank_params at[3];
 };
 
-extern const struct rank_model rank_model;
+/* The shipped weights (weights.c). */
+extern const struct rank_weights rank_shipped;
 
-/* Rank classes for Q; add the best LIMIT to R (score order, ties by id),
- * skipping EXCLUDE_ID, with whole records when FULL (else the identifying
- * fields only). The query terms actually used, with their weights, are
- * left in USED (stem -> qtf * idf). */
+/*
+ * *OUT: the shipped weights with the overrides of SPEC, for ranking
+ * experiments: "s.w_title=4,m.k1=2" (ANCHOR.KNOB=NUMBER, s, m, l the
+ * short, medium and long anchors); NULL or "": none. JD_ERR_INVALID_ARG
+ * for an unknown anchor or knob or a bad number, with WHY (SIZE bytes)
+ * naming it.
+ */
+jd_status rank_weights_read(const char *spec, struct rank_weights *out,
+                            char *why, size_t size);
+
+/* Rank classes for Q with weights W; add the best LIMIT to R (score
+ * order, ties by id), skipping EXCLUDE_ID, with whole records when FULL
+ * (else the identifying fields only). The query terms actually used,
+ * with their weights, are left in USED (stem -> qtf * idf). */
 jd_status rank_run(jd_db *db, const struct rank_query *q,
-                   const struct jd_filter *f, const char *exclude_id,
-                   size_t limit, bool full, jd_results *r,
-                   struct termmap *used);
+                   const struct rank_weights *w, const struct jd_filter *f,
+                   const char *exclude_id, size_t limit, bool full,
+                   jd_results *r, struct termmap *used);
 
 /* Set each hit's terms (the query terms its class holds, by weight),
  * coverage and confidence ("high", "medium", "review"). */

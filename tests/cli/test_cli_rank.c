@@ -323,28 +323,41 @@ case_paths(char ***paths)
     return n;
 }
 
-/* $JOBDEX_RANK settings that leave out the whole class model, its
- * softmax part, or its concept space. */
+/* --weights settings that leave out the whole class model, its softmax
+ * part, or its concept space. */
 #define NO_MODEL                                                               \
     "s.model_weight=0,m.model_weight=0,l.model_weight=0,"                      \
     "s.concept_weight=0,m.concept_weight=0,l.concept_weight=0"
 #define NO_SOFTMAX  "s.model_weight=0,m.model_weight=0,l.model_weight=0"
 #define NO_CONCEPTS "s.concept_weight=0,m.concept_weight=0,l.concept_weight=0"
 
+/* `match [--weights WEIGHTS] [FLAG] -` given TEXT, into R (the caller
+ * frees it); WEIGHTS and FLAG may be NULL. */
+static void
+match_run(const char *db, const char *text, const char *weights,
+          const char *flag, struct tu_run *r)
+{
+    const char *argv[11] = {"jobdex-query", "-d", db, "-f", "json", "match"};
+    size_t n = 6;
+    if (weights) {
+        argv[n++] = "--weights";
+        argv[n++] = weights;
+    }
+    if (flag)
+        argv[n++] = flag;
+    argv[n++] = "-";
+    argv[n] = NULL;
+    tu_run(argv, text, r);
+}
+
 /* The JSON of `match [FLAG] -` given TEXT (the caller frees it), ranked
- * with $JOBDEX_RANK set to RANK unless it is NULL. */
+ * with --weights WEIGHTS unless it is NULL. */
 static char *
-match_json_flag(const char *db, const char *text, const char *rank,
+match_json_flag(const char *db, const char *text, const char *weights,
                 const char *flag)
 {
-    if (rank)
-        setenv("JOBDEX_RANK", rank, 1);
-    const char *argv[] = {
-        "jobdex-query",    "-d", db, "-f", "json", "match", flag ? flag : "-",
-        flag ? "-" : NULL, NULL};
     struct tu_run r;
-    tu_run(argv, text, &r);
-    unsetenv("JOBDEX_RANK");
+    match_run(db, text, weights, flag, &r);
     assert_int_equal(r.status, 0);
     char *out = strdup(r.out);
     tu_run_free(&r);
@@ -352,9 +365,9 @@ match_json_flag(const char *db, const char *text, const char *rank,
 }
 
 static char *
-match_json(const char *db, const char *text, const char *rank)
+match_json(const char *db, const char *text, const char *weights)
 {
-    return match_json_flag(db, text, rank, NULL);
+    return match_json_flag(db, text, weights, NULL);
 }
 
 /* FIELD ("model" or "concepts") of the first result in the JSON TEXT;
@@ -401,6 +414,19 @@ stats_say(const char *db, const char *line)
     return found;
 }
 
+/* The three classes of the class model tests, and a query the model
+ * changes the scores of. */
+static const char captains[] =
+    "{\"id\": \"t/fire\", \"title\": \"Fire Captain\", "
+    "\"duties\": [{\"text\": \"Direct fire suppression and "
+    "rescue crews.\"}]}\n"
+    "{\"id\": \"t/ship\", \"title\": \"Ship Captain\", "
+    "\"duties\": [{\"text\": \"Command the vessel and its crew "
+    "at sea.\"}]}\n"
+    "{\"id\": \"t/clerk\", \"title\": \"Office Clerk\", "
+    "\"duties\": [{\"text\": \"File records.\"}]}\n";
+static const char captain_query[] = "captain of a vessel crew";
+
 /*
  * jobdex-index trains the class model, and matching uses it: scores
  * differ from a ranking with its weight at 0. A run with --no-model
@@ -412,17 +438,9 @@ test_rank_class_model_is_used_only_while_current(void **state)
 {
     const struct tu_fixture *f = *state;
     const char *db = f->db;
-    index_records(f,
-                  "{\"id\": \"t/fire\", \"title\": \"Fire Captain\", "
-                  "\"duties\": [{\"text\": \"Direct fire suppression and "
-                  "rescue crews.\"}]}\n"
-                  "{\"id\": \"t/ship\", \"title\": \"Ship Captain\", "
-                  "\"duties\": [{\"text\": \"Command the vessel and its crew "
-                  "at sea.\"}]}\n"
-                  "{\"id\": \"t/clerk\", \"title\": \"Office Clerk\", "
-                  "\"duties\": [{\"text\": \"File records.\"}]}\n");
+    index_records(f, captains);
     assert_true(stats_say(db, "class model    3 classes"));
-    const char *query = "captain of a vessel crew";
+    const char *query = captain_query;
     char *with = match_json(db, query, NULL);
     char *without = match_json(db, query, NO_MODEL);
     assert_string_not_equal(with, without);
@@ -554,6 +572,120 @@ test_rank_each_resume_line_counts(void **state)
 }
 
 /* The file name of PATH without its folder and ".case": the test's name. */
+/*
+ * --weights that name no anchor or knob of the table, or give a bad
+ * number, are refused before anything is ranked: status 2, nothing on
+ * standard output, a message naming what is wrong. A lever dropped from
+ * the library (the item weight) is an unknown knob like any other. In a
+ * batch every line is rejected with the message; a trailing comma is
+ * allowed; other commands take no weights.
+ */
+static void
+test_rank_bad_weights_are_refused(void **state)
+{
+    const struct tu_fixture *f = *state;
+    const char *db = f->db;
+    index_records(f, captains);
+    static const struct {
+        const char *weights, *says;
+    } bad[] = {
+        {"x.k1=2", "invalid weights: unknown anchor 'x' in 'x.k1=2'"},
+        {"s.k1=2,m.item_weight=1",
+         "invalid weights: unknown knob 'item_weight' in 'm.item_weight=1' "
+         "(knobs: w_title, "},
+        {"l.k1=two", "invalid weights: bad number 'two' in 'l.k1=two'"},
+        {"m.b=-1", "invalid weights: bad number '-1' in 'm.b=-1'"},
+        {"s.k1", "invalid weights: 's.k1' is not ANCHOR.KNOB=NUMBER"},
+        {"s.k1=2,,m.b=1", "invalid weights: an empty entry in "
+                          "'s.k1=2,,m.b=1'"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct tu_run r;
+        match_run(db, captain_query, bad[i].weights, NULL, &r);
+        if (!strstr(r.err, bad[i].says))
+            fprintf(stderr, "--weights %s: %s", bad[i].weights, r.err);
+        assert_int_equal(r.status, 2);
+        assert_int_equal(r.out_len, 0);
+        assert_non_null(strstr(r.err, "jobdex-query: cannot match '-': "));
+        assert_non_null(strstr(r.err, bad[i].says));
+        tu_run_free(&r);
+    }
+
+    const char *argv[] = {"jobdex-query", "-d",     db,        "-f",
+                          "json",         "match",  "--batch", "-",
+                          "--weights",    "x.k1=2", NULL};
+    struct tu_run r;
+    tu_run(argv, "{\"id\": \"q1\", \"text\": \"ship captain\"}\n", &r);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.out, "invalid weights: unknown anchor 'x'"));
+    tu_run_free(&r);
+
+    match_run(db, captain_query, "s.k1=2,", NULL, &r);
+    assert_int_equal(r.status, 0);
+    tu_run_free(&r);
+
+    /* Only match takes weights: similar compares by the shipped ones. */
+    const char *similar[] = {"jobdex-query", "-d",        db,       "similar",
+                             "t/fire",       "--weights", "s.k1=2", NULL};
+    tu_run(similar, NULL, &r);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--weights goes with match"));
+    tu_run_free(&r);
+}
+
+/* Hit I of R: its id and score, as "id score". */
+static void
+hit_line(const jd_results *r, size_t i, char *buf, size_t size)
+{
+    const struct jd_hit *h = jd_results_get(r, i);
+    snprintf(buf, size, "%s %.17g", h->spec->id, h->score);
+}
+
+/*
+ * Weights are read by each call, not once per process: on one handle, a
+ * match with the class model left out, then one with the shipped
+ * weights, then the first again each answer as they would alone.
+ */
+static void
+test_rank_weights_are_read_per_call(void **state)
+{
+    const struct tu_fixture *f = *state;
+    index_records(f, captains);
+    jd_db *d;
+    assert_int_equal(jd_db_new(&d), JD_OK);
+    assert_int_equal(jd_db_open(d, f->db, JD_OPEN_READ), JD_OK);
+    struct jd_match_opts mo;
+    memset(&mo, 0, sizeof(mo));
+    mo.limit = 3;
+    const char *settings[] = {NO_MODEL, NULL, NO_MODEL, NULL};
+    char first[4][128];
+    double model[4];
+    for (size_t i = 0; i < 4; i++) {
+        jd_results *r;
+        mo.weights = settings[i];
+        assert_int_equal(
+            jd_match(d, captain_query, strlen(captain_query), &mo, &r), JD_OK);
+        assert_true(jd_results_count(r) > 0);
+        hit_line(r, 0, first[i], sizeof(first[i]));
+        model[i] = jd_results_get(r, 0)->model;
+        jd_results_free(r);
+    }
+    assert_string_not_equal(first[0], first[1]);
+    assert_string_equal(first[0], first[2]);
+    assert_string_equal(first[1], first[3]);
+    assert_true(model[0] == -1 && model[2] == -1);
+    assert_true(model[1] > 0.999 && model[3] > 0.999);
+
+    /* A bad setting fails that call only. */
+    jd_results *r = NULL;
+    mo.weights = "s.nothing=1";
+    assert_int_equal(jd_match(d, captain_query, strlen(captain_query), &mo, &r),
+                     JD_ERR_INVALID_ARG);
+    assert_null(r);
+    assert_non_null(strstr(jd_db_errmsg(d), "unknown knob 'nothing'"));
+    jd_db_free(d);
+}
+
 static char *
 case_name(const char *path)
 {
@@ -569,6 +701,10 @@ main(void)
             test_rank_class_model_is_used_only_while_current, tu_fixture_setup,
             tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_rank_each_resume_line_counts,
+                                        tu_fixture_setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_rank_bad_weights_are_refused,
+                                        tu_fixture_setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_rank_weights_are_read_per_call,
                                         tu_fixture_setup, tu_fixture_teardown),
     };
     enum { N_WRITTEN = sizeof(written) / sizeof(written[0]) };
